@@ -1,0 +1,1 @@
+"""Orient: a multilingual pre-departure orientation assistant."""

@@ -1,0 +1,204 @@
+"""The `orient` command for staff and developers; the composition root of the application."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from bot.content import Catalogue, ContentStore, check_content_dir, load_catalogue
+from bot.conversation import Assistant, Reply
+from bot.db import UserStore, make_engine, upgrade
+from bot.errors import OrientError
+from bot.i18n import Catalogs
+from bot.nlu_client import RasaClient
+from bot.rendering import Renderer
+from bot.settings import Settings
+
+log = logging.getLogger("orient")
+
+
+def build_assistant(settings: Settings, database_url: str | None = None) -> tuple[Assistant, RasaClient]:
+    """Wire the assistant from settings: database (migrated), content, catalogs, Rasa client."""
+    engine = make_engine(database_url or settings.database_url)
+    upgrade(engine)
+    catalogue = load_catalogue(settings.content_dir / "topics.yml")
+    store = ContentStore(settings.content_dir, catalogue)
+    store.refresh(force=True)
+    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
+    assistant = Assistant(UserStore(engine), rasa, Renderer(Catalogs(settings.locales_dir)), store,
+                          catalogue, settings.default_language)
+    return assistant, rasa
+
+
+def reply_json(text: str, reply: Reply) -> dict[str, Any]:
+    """The `orient ask --json` record of one message."""
+    return {
+        "text": text,
+        "topic": reply.topic,
+        "confidence": round(reply.confidence, 4),
+        "language": reply.language,
+        "answer": reply.answer,
+        "sources": reply.sources,
+        "buttons": [b.label for m in reply.messages for row in m.buttons for b in row],
+    }
+
+
+# --- commands ---------------------------------------------------------------
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console import chat
+    from bot.servers import running_servers
+
+    with running_servers(settings, announce=True):
+        asyncio.run(_with_assistant(settings, None, lambda a: chat(a)))
+    return 0
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.servers import running_servers
+
+    if args.batch:
+        texts = [l.rstrip("\n") for l in Path(args.batch).read_text(encoding="utf-8").splitlines()]
+        texts = [t for t in texts if t.strip()]
+    elif args.text:
+        texts = [" ".join(args.text)]
+    else:
+        raise OrientError("give a message (orient ask 'hello') or a file (orient ask --batch FILE)")
+
+    async def run(assistant: Assistant) -> None:
+        # Each message is a new, anonymous chat: no language or state carries over between them.
+        for number, text in enumerate(texts, start=1):
+            reply = await assistant.handle(10_000_000 + number, text)
+            if args.json:
+                print(json.dumps(reply_json(text, reply), ensure_ascii=False), flush=True)
+            else:
+                print(f"[{reply.topic} {reply.confidence:.2f} {reply.language}]\n{reply.answer}\n", flush=True)
+
+    with running_servers(settings, announce=not args.json):
+        asyncio.run(_with_assistant(settings, "sqlite://", run))
+    return 0
+
+
+def cmd_content_check(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.nlu_files import check_nlu
+
+    catalogue = load_catalogue(settings.content_dir / "topics.yml")
+    contents, problems = check_content_dir(settings.content_dir, catalogue)
+    problems += check_nlu(catalogue, settings.nlu_dir)
+    problems += _check_shared_contract(settings, catalogue)
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = len(problems) - len(errors)
+    print(f"{len(contents)} content files valid, {len(errors)} errors, {warnings} warnings.")
+    return 1 if errors or (args.fail_on_warnings and warnings) else 0
+
+
+def cmd_nlu_sync(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.nlu_files import sync
+
+    changed = sync(load_catalogue(settings.content_dir / "topics.yml"), settings.nlu_dir)
+    print("\n".join(f"updated {p}" for p in changed) or "nlu/ already matches content/topics.yml")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.servers import running_servers
+
+    with running_servers(settings, announce=True):
+        if settings.telegram_token:
+            from bot.telegram_app import run_telegram
+
+            assistant, _ = build_assistant(settings)
+            run_telegram(settings, assistant)
+        else:
+            print("Rasa and the action server are running; no TELEGRAM_BOT_TOKEN, so no Telegram bot. "
+                  "Ctrl-C stops.", file=sys.stderr, flush=True)
+            _sleep_forever()
+    return 0
+
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    upgrade(make_engine(settings.database_url))
+    print("database schema is up to date")
+    return 0
+
+
+# --- helpers ----------------------------------------------------------------
+
+
+async def _with_assistant(settings: Settings, database_url: str | None, body: Any) -> None:
+    assistant, rasa = build_assistant(settings, database_url)
+    try:
+        await body(assistant)
+    finally:
+        await rasa.close()
+
+
+def _check_shared_contract(settings: Settings, catalogue: Catalogue) -> list[Any]:
+    """Every topic id of ../shared/topics.yml must still be in our catalogue (when shared/ is there)."""
+    from bot.content import Problem
+
+    shared = settings.root.parent / "shared" / "topics.yml"
+    if not shared.exists():
+        return []
+    contract = load_catalogue(shared)
+    return [Problem("content/topics.yml", 1, f"topic '{t}' of shared/topics.yml is missing; add it back")
+            for t in contract.topics if t not in catalogue.topics]
+
+
+def _sleep_forever() -> None:
+    import time
+
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="orient", description="Orient: pre-departure orientation assistant.")
+    top.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("chat", help="chat in the console, on the same path as Telegram").set_defaults(func=cmd_chat)
+    ask = sub.add_parser("ask", help="send messages and print what the assistant answers")
+    ask.add_argument("text", nargs="*", help="the message")
+    ask.add_argument("--json", action="store_true", help="one JSON object per message")
+    ask.add_argument("--batch", metavar="FILE", help="one message per line")
+    ask.set_defaults(func=cmd_ask)
+    content = sub.add_parser("content", help="content/ tools").add_subparsers(dest="action", required=True)
+    check = content.add_parser("check", help="validate content/ and nlu/ together")
+    check.add_argument("--fail-on-warnings", action="store_true")
+    check.set_defaults(func=cmd_content_check)
+    nlu = sub.add_parser("nlu", help="nlu/ tools").add_subparsers(dest="action", required=True)
+    nlu.add_parser("sync", help="regenerate nlu/domain.yml and rules from content/topics.yml").set_defaults(
+        func=cmd_nlu_sync)
+    sub.add_parser("serve", help="run Rasa, the action server and the Telegram bot").set_defaults(func=cmd_serve)
+    db = sub.add_parser("db", help="database tools").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        return int(args.func(Settings.from_env(), args))
+    except OrientError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""The path of every message, whatever the channel: language, user, Rasa, rendering.
+
+Telegram and the console both call `Assistant.handle`; neither knows Rasa.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import payloads
+from bot.content import Catalogue, ContentStore
+from bot.db import UserStore
+from bot.errors import NLUUnavailable
+from bot.language import Detection, choose_reply_language, detect
+from bot.nlu_client import RasaClient
+from bot.rendering import FORGET_NO, FORGET_YES, Message, Renderer
+from bot.settings import LANGUAGES
+
+log = logging.getLogger(__name__)
+
+# Rasa needs the gist, not a pasted page; longer messages are cut for understanding only.
+NLU_MAX_CHARS = 1500
+
+
+@dataclass
+class Reply:
+    """What the assistant answers to one message, with what it understood."""
+
+    messages: list[Message]
+    topic: str
+    confidence: float
+    language: str
+    payloads: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def answer(self) -> str:
+        return "\n\n".join(m.text for m in self.messages)
+
+    @property
+    def sources(self) -> list[dict[str, str]]:
+        return [s for p in self.payloads for s in (p.get("sources") or (p.get("content") or {}).get("sources") or [])]
+
+
+class Assistant:
+    """Handles one incoming text for one chat and returns the reply to send."""
+
+    def __init__(self, users: UserStore, rasa: RasaClient, renderer: Renderer,
+                 store: ContentStore, catalogue: Catalogue, default_language: str) -> None:
+        self.users = users
+        self.rasa = rasa
+        self.renderer = renderer
+        self.store = store
+        self.catalogue = catalogue
+        self.default_language = default_language
+
+    async def handle(self, chat_id: int, text: str) -> Reply:
+        user = self.users.get_or_create(chat_id)
+        text = (text or "").strip()
+        is_button = payloads.parse_button(text) is not None
+        detection = Detection(None, False) if is_button else detect(text)
+        language = choose_reply_language(
+            detection, user.language if user.language_chosen else None, user.language,
+            self.default_language)
+        if text in (FORGET_YES, FORGET_NO):
+            return self._forget(chat_id, text == FORGET_YES and user.pending == "forget", language)
+        if not text:
+            return Reply([self.renderer.non_text(language)], "non_text", 1.0, language)
+        metadata = {"language": language, "detected": detection.language}
+        try:
+            raw = await self.rasa.send(str(chat_id), text[:NLU_MAX_CHARS], metadata)
+        except NLUUnavailable as exc:
+            log.warning("chat %s: Rasa unavailable, answering from content: %s", chat_id, exc)
+            return self._degraded(text, language)
+        found = [r["custom"] for r in raw if isinstance(r.get("custom"), dict)]
+        reply = self._render(found, language)
+        self._remember(chat_id, user.language, user.pending, reply)
+        return reply
+
+    def non_text(self, chat_id: int) -> Reply:
+        """A sticker, photo, voice note...: say what we can read, in the user's language."""
+        user = self.users.get_or_create(chat_id)
+        language = user.language or self.default_language
+        return Reply([self.renderer.non_text(language)], "non_text", 1.0, language)
+
+    def _render(self, found: list[dict[str, Any]], language: str) -> Reply:
+        if not found:
+            # Rasa answered without our actions (e.g. the action server is down).
+            log.warning("Rasa replied without an action payload")
+            return self._degraded("", language)
+        messages = [m for p in found for m in self.renderer.render(p)]
+        first = found[0]
+        reply_language = str(first.get("language") or language)
+        return Reply(messages, str(first.get("topic") or "fallback"),
+                     float(first.get("confidence") or 0.0), reply_language, found)
+
+    def _remember(self, chat_id: int, last_language: str | None, pending: str | None, reply: Reply) -> None:
+        """Persist what this turn changed: the reply language, an explicit choice, a pending question."""
+        changes: dict[str, object] = {}
+        for payload in reply.payloads:
+            if payload.get("kind") == "set_language" and payload.get("requested") in LANGUAGES:
+                changes.update(language=payload["requested"], language_chosen=True)
+        if "language" not in changes and reply.language != last_language:
+            changes["language"] = reply.language
+        wants_forget = reply.topic == "delete_my_data"
+        if wants_forget or pending:
+            changes["pending"] = "forget" if wants_forget else None
+        if changes:
+            self.users.update(chat_id, **changes)
+
+    def _forget(self, chat_id: int, confirmed: bool, language: str) -> Reply:
+        if confirmed:
+            deleted = self.users.delete(chat_id)
+            log.info("chat %s: user data deleted on request", chat_id)
+            return Reply([self.renderer.forgotten(language, deleted)], "delete_my_data", 1.0, language)
+        self.users.update(chat_id, pending=None)
+        return Reply([self.renderer.forgotten(language, False)], "delete_my_data", 1.0, language)
+
+    def _degraded(self, text: str, language: str) -> Reply:
+        """Rasa is down: buttons still work from content; anything else gets the menu and an apology."""
+        parsed = payloads.parse_button(text)
+        payload: dict[str, Any] | None = None
+        if parsed:
+            intent, entities = parsed
+            if intent == "help_menu":
+                payload = payloads.menu(self.store, self.catalogue, entities.get("group"), language)
+            elif intent == "more_info" or self.catalogue.is_answer(intent):
+                topic = entities.get("topic", "") if intent == "more_info" else intent
+                payload = payloads.answer(self.store, self.catalogue, topic, language, 1.0,
+                                          more=intent == "more_info")
+        if payload is not None:
+            return Reply(self.renderer.render(payload), str(payload["topic"]), 1.0, language, [payload])
+        message = self.renderer.trouble(language, self.catalogue.answer_groups())
+        return Reply([message], "unavailable", 0.0, language)

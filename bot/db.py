@@ -1,0 +1,92 @@
+"""Storage: SQLAlchemy 2 models and sessions; the schema is owned by Alembic migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import BigInteger, Boolean, DateTime, String, create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    """A person who talks to the bot. Only what the service needs, deletable on request."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
+    language: Mapped[str | None] = mapped_column(String(8))  # last reply language: ar, fr, en
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)  # an explicit choice wins
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    pending: Mapped[str | None] = mapped_column(String(32))  # a confirmation we wait for, e.g. "forget"
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets its folder created and foreign keys enforced."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if url.startswith("sqlite"):
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection, _record):  # type: ignore[no-untyped-def]
+            connection.execute("PRAGMA foreign_keys=ON")
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the latest migration (idempotent)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class UserStore:
+    """Users by chat id."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def get_or_create(self, chat_id: int) -> User:
+        with self._sessions.begin() as session:
+            user = session.scalar(select(User).where(User.chat_id == chat_id))
+            if user is None:
+                user = User(chat_id=chat_id)
+                session.add(user)
+                session.flush()
+            return user
+
+    def update(self, chat_id: int, **values: object) -> None:
+        with self._sessions.begin() as session:
+            user = session.scalar(select(User).where(User.chat_id == chat_id))
+            if user is None:
+                user = User(chat_id=chat_id)
+                session.add(user)
+            for key, value in values.items():
+                setattr(user, key, value)
+
+    def delete(self, chat_id: int) -> bool:
+        """Delete everything stored about a user; True if there was something."""
+        with self._sessions.begin() as session:
+            user = session.scalar(select(User).where(User.chat_id == chat_id))
+            if user is None:
+                return False
+            session.delete(user)
+            return True

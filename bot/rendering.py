@@ -1,0 +1,195 @@
+"""Turning reply payloads into messages with buttons, in the user's language.
+
+Channel-neutral: Telegram shows the buttons as an inline keyboard, the console
+as numbered choices. Interface strings come from the gettext catalogs,
+answers from content/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from bot.i18n import Catalogs, format_date
+from bot.payloads import Payload, button
+
+FSI, PDI = "\u2068", "\u2069"
+LANGUAGE_LABELS = {"ar": "العربية", "fr": "Français", "en": "English"}
+FORGET_YES, FORGET_NO = "!forget:yes", "!forget:no"
+# ANAPEC's public site: the official contact whenever the bot cannot answer.
+ANAPEC_URL = "https://anapec.ma"
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+GROUP_LABELS = {
+    "pathways": N_("Legal ways to work abroad"),
+    "fraud": N_("Recruitment fraud: Koune Ala Bal"),
+    "rights": N_("Contracts and workers' rights"),
+    "journey": N_("Preparing, leaving, arriving"),
+}
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    payload: str
+
+
+@dataclass
+class Message:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    link_preview: bool = False
+
+
+def isolate(text: str, language: str) -> str:
+    """Keep a Latin name or URL in its own direction inside Arabic text (FSI ... PDI)."""
+    return f"{FSI}{text}{PDI}" if language == "ar" else text
+
+
+class Renderer:
+    """Renders payloads from the actions (or the degraded mode) as messages."""
+
+    def __init__(self, catalogs: Catalogs) -> None:
+        self.catalogs = catalogs
+
+    def render(self, payload: Payload) -> list[Message]:
+        kind = payload.get("kind")
+        language = str(payload.get("language") or "en")
+        _ = self.catalogs.get(language).gettext
+        handler: Callable[[Payload, str, Callable[[str], str]], list[Message]] = {
+            "answer": self._answer,
+            "missing": self._missing,
+            "system": self._system,
+            "menu": self._menu,
+            "suggest": self._suggest,
+            "set_language": self._set_language,
+        }.get(str(kind), self._unknown)
+        return handler(payload, language, _)
+
+    # --- kinds ------------------------------------------------------------
+
+    def _answer(self, p: Payload, language: str, _: Callable[[str], str]) -> list[Message]:
+        text = f"{p['title']}\n\n{p['answer']}\n\n{self._sources(p, language, _)}"
+        rows: list[list[Button]] = []
+        if p.get("has_more"):
+            rows.append([Button(_("More details"), button("more_info", topic=p["topic"]))])
+        rows += [[Button(r["title"], button(r["topic"]))] for r in p.get("related", [])]
+        rows.append([self._menu_button(_)])
+        return [Message(text, rows)]
+
+    def _missing(self, p: Payload, language: str, _: Callable[[str], str]) -> list[Message]:
+        text = _("I do not have a checked answer on this yet, and I prefer not to guess. "
+                 "Please ask an ANAPEC counsellor (free of charge): %(url)s") % {
+                     "url": isolate(ANAPEC_URL, language)}
+        return [Message(text, [[self._menu_button(_)]])]
+
+    def _system(self, p: Payload, language: str, _: Callable[[str], str]) -> list[Message]:
+        topic = p.get("topic")
+        content = p.get("content")
+        if topic == "greet":
+            text = _("Hello! I am Orient, an automatic assistant. I answer questions about working "
+                     "abroad legally, recruitment scams, contracts and workers' rights, and preparing "
+                     "to leave. Every answer gives its official sources and the date it was checked.")
+            if content:
+                text += "\n\n" + content["answer"]
+            text += "\n\n" + _("Choose your language, or just ask your question.")
+            return [Message(text, [self._language_buttons(), [self._menu_button(_)]])]
+        if topic == "delete_my_data":
+            text = _("Do you want me to delete everything I know about you (language, consent "
+                     "and any dates you gave me)? This cannot be undone.")
+            return [Message(text, [[Button(_("Yes, delete everything"), FORGET_YES),
+                                    Button(_("No, keep it"), FORGET_NO)]])]
+        if content:
+            text = f"{content['title']}\n\n{content['answer']}\n\n{self._sources(content, language, _)}"
+            return [Message(text, [[self._menu_button(_)]])]
+        texts = {
+            "goodbye": _("Goodbye, and take care. Remember: a real job offer never asks you to pay."),
+            "thanks": _("You are welcome! Ask me anything else about working abroad."),
+            "out_of_scope": _("Sorry, I can only help with working abroad legally: pathways, scams, "
+                              "contracts and rights, and preparing to leave. Here is what I know:"),
+            "set_milestone": _("Reminders for your dates (visa appointment, departure...) are not "
+                               "available yet. Please note your dates; I will be able to remind you soon."),
+            "list_reminders": _("Reminders are not available yet, so you have none saved with me."),
+            "subscribe_alerts": _("Alerts about new scams are not available yet. Follow the "
+                                  "Koune Ala Bal campaign and anapec.ma in the meantime."),
+            "unsubscribe_alerts": _("You are not subscribed to any alerts, so you will receive none."),
+            "bot_identity": _("I am Orient, an automatic assistant, not a person."),
+            "human_counsellor": _("To talk to a person, contact ANAPEC (free of charge): %(url)s") % {
+                "url": isolate(ANAPEC_URL, language)},
+            "check_offer": _("I cannot check an offer automatically yet. Never pay for a job, and ask "
+                             "ANAPEC to verify the offer."),
+        }
+        text = texts.get(str(topic)) or _("Here is what I can help with:")
+        if topic == "out_of_scope":
+            return [Message(text, self._group_rows(_))]
+        return [Message(text, [[self._menu_button(_)]])]
+
+    def _menu(self, p: Payload, language: str, _: Callable[[str], str]) -> list[Message]:
+        if p.get("group"):
+            label = _(GROUP_LABELS.get(p["group"], p["group"]))
+            rows = [[Button(t["title"], button(t["topic"]))] for t in p.get("topics", [])]
+            rows.append([self._menu_button(_)])
+            return [Message(label, rows)]
+        return [Message(_("What would you like to know about?"), self._group_rows(_, p.get("groups")))]
+
+    def _suggest(self, p: Payload, language: str, _: Callable[[str], str]) -> list[Message]:
+        suggestions = p.get("suggestions") or []
+        if not suggestions:
+            return [Message(_("Sorry, I did not understand. Here is what I can help with:"),
+                            self._group_rows(_))]
+        rows = [[Button(s["title"], button(s["topic"]))] for s in suggestions]
+        rows.append([self._menu_button(_)])
+        return [Message(_("I am not sure I understood. Did you mean one of these?"), rows)]
+
+    def _set_language(self, p: Payload, language: str, _: Callable[[str], str]) -> list[Message]:
+        if p.get("requested"):
+            return [Message(_("From now on I will answer in English."), [[self._menu_button(_)]])]
+        return [Message(_("Which language do you prefer?"), [self._language_buttons()])]
+
+    def _unknown(self, p: Payload, language: str, _: Callable[[str], str]) -> list[Message]:
+        return [Message(_("Here is what I can help with:"), self._group_rows(_))]
+
+    # --- pieces -------------------------------------------------------------
+
+    def trouble(self, language: str, groups: list[str]) -> Message:
+        """What users see while Rasa is unreachable: the menu still answers from content."""
+        _ = self.catalogs.get(language).gettext
+        return Message(_("I am having trouble understanding messages right now. You can still use "
+                         "the menu below, or try again in a few minutes."), self._group_rows(_, groups))
+
+    def non_text(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(_("I can only read text messages. Please write your question in words "
+                         "(Arabic, Darija, French or English)."), [[self._menu_button(_)]])
+
+    def forgotten(self, language: str, deleted: bool) -> Message:
+        _ = self.catalogs.get(language).gettext
+        if deleted:
+            return Message(_("Done: I deleted everything I knew about you. If you write again, "
+                             "I will start from zero."))
+        return Message(_("OK, I deleted nothing."), [[self._menu_button(_)]])
+
+    def _sources(self, p: dict[str, Any], language: str, _: Callable[[str], str]) -> str:
+        lines = [_("Sources:")]
+        lines += [f"• {isolate(s['name'], language)}: {isolate(s['url'], language)}"
+                  for s in p.get("sources", [])]
+        reviewed = dt.date.fromisoformat(p["reviewed"])
+        lines.append(_("Checked on %(date)s") % {"date": format_date(reviewed, language)})
+        return "\n".join(lines)
+
+    def _menu_button(self, _: Callable[[str], str]) -> Button:
+        return Button(_("Menu"), button("help_menu"))
+
+    def _group_rows(self, _: Callable[[str], str], groups: list[str] | None = None) -> list[list[Button]]:
+        return [[Button(_(GROUP_LABELS.get(g, g)), button("help_menu", group=g))]
+                for g in (groups or list(GROUP_LABELS))]
+
+    def _language_buttons(self) -> list[Button]:
+        return [Button(label, button("change_language", language=code))
+                for code, label in LANGUAGE_LABELS.items()]
