@@ -58,7 +58,8 @@ class Assistant:
     async def handle(self, chat_id: int, text: str) -> Reply:
         user = self.users.get_or_create(chat_id)
         text = (text or "").strip()
-        is_button = payloads.parse_button(text) is not None
+        # Buttons carry payloads, not words: they say nothing about the user's language.
+        is_button = payloads.parse_button(text) is not None or text in (FORGET_YES, FORGET_NO)
         detection = Detection(None, False) if is_button else detect(text)
         language = choose_reply_language(
             detection, user.language if user.language_chosen else None, user.language,

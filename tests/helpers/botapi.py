@@ -17,6 +17,16 @@ from urllib.parse import parse_qs
 BOT_ID = 777000
 
 
+def _decode(value: str) -> Any:
+    """PTB sends nested objects (reply_markup, link_preview_options) as JSON inside form fields."""
+    if value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 @dataclass
 class BotAPI:
     """Start with `start()`; `base_url` goes to ApplicationBuilder().base_url()."""
@@ -45,15 +55,18 @@ class BotAPI:
                 raw = self.rfile.read(length).decode("utf-8")
                 kind = self.headers.get("Content-Type", "")
                 params = json.loads(raw) if "json" in kind and raw else {
-                    k: v[0] for k, v in parse_qs(raw).items()}
+                    k: _decode(v[0]) for k, v in parse_qs(raw).items()}
                 method = self.path.rsplit("/", 1)[-1]
                 status, body = api.answer(method, params)
                 data = json.dumps(body).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the bot hung up a long poll while shutting down
 
             do_GET = do_POST
 
