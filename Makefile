@@ -47,8 +47,11 @@ check: app-env
 	$(VENV)/bin/orient content check
 
 validate: rasa-env
-	@.venv-rasa/bin/rasa data validate --config config.yml --domain nlu/domain.yml \
-	  --data nlu/data nlu/rules --fail-on-warnings 2>&1 | grep -vE 'UserWarning|warnings.warn|^\s*$$' | tail -5
+	@mkdir -p var
+	@if .venv-rasa/bin/rasa data validate --config config.yml --domain nlu/domain.yml \
+	  --data nlu/data nlu/rules --fail-on-warnings > var/validate.log 2>&1; \
+	then echo "rasa data validate: no errors, no warnings"; \
+	else grep -vE 'UserWarning|warnings.warn' var/validate.log | tail -30; exit 1; fi
 
 test: setup model check validate
 	$(VENV)/bin/pytest -q
