@@ -48,8 +48,8 @@ check: app-env
 
 validate: rasa-env
 	@mkdir -p var
-	@if .venv-rasa/bin/rasa data validate --config config.yml --domain nlu/domain.yml \
-	  --data nlu/data nlu/rules --fail-on-warnings > var/validate.log 2>&1; \
+	@if PYTHONPATH=$(CURDIR) .venv-rasa/bin/rasa data validate --config config.yml --domain nlu/domain.yml \
+	  --data nlu/data nlu/rules nlu/lookups --fail-on-warnings > var/validate.log 2>&1; \
 	then echo "rasa data validate: no errors, no warnings"; \
 	else grep -vE 'UserWarning|warnings.warn' var/validate.log | tail -30; exit 1; fi
 

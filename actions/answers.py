@@ -22,6 +22,8 @@ class ActionAnswerTopic(Action):
         intent, confidence = shared.intent(tracker)
         more = intent == "more_info"
         topic = (shared.entity(tracker, "topic") or "") if more else intent
+        if not more:
+            topic = shared.catalogue().route(topic, shared.entity(tracker, "destination"))
         dispatcher.utter_message(json_message=payloads.answer(
             shared.store(), shared.catalogue(), topic, shared.reply_language(tracker), confidence, more))
         return []

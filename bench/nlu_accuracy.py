@@ -128,7 +128,7 @@ def cross_validation(folds: int) -> None:
         subprocess.run([str(ROOT / ".venv-rasa/bin/rasa"), "test", "nlu", "--nlu", "nlu/data", "--config",
                         "config.yml", "--cross-validation", "--folds", str(folds), "--out", out,
                         "--no-plot", "--quiet"], cwd=ROOT, check=True, capture_output=True,
-                       env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+                       env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(ROOT)})
         report = json.loads((Path(out) / "intent_report.json").read_text())
     print(f"\n{folds}-fold cross-validation (rasa test nlu) on nlu/data: accuracy {report['accuracy']:.3f}, "
           f"macro F1 {report['macro avg']['f1-score']:.3f}")

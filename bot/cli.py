@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from bot.content import Catalogue, ContentStore, check_content_dir, load_catalogue
 from bot.conversation import Assistant, Reply
-from bot.db import UserStore, make_engine, upgrade
+from bot.db import GapLog, UserStore, make_engine, upgrade
 from bot.errors import OrientError
 from bot.i18n import Catalogs
 from bot.nlu_client import RasaClient
@@ -33,7 +33,7 @@ def build_assistant(settings: Settings, database_url: str | None = None) -> tupl
     store.refresh(force=True)
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
     assistant = Assistant(UserStore(engine), rasa, Renderer(Catalogs(settings.locales_dir)), store,
-                          catalogue, settings.default_language)
+                          catalogue, settings.default_language, GapLog(engine))
     return assistant, rasa
 
 
@@ -102,11 +102,44 @@ def cmd_content_check(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if errors or (args.fail_on_warnings and warnings) else 0
 
 
+def cmd_content_gaps(settings: Settings, args: argparse.Namespace) -> int:
+    """Messages the bot could not answer, most frequent first, for staff to add content or examples."""
+    import datetime as dt
+    from collections import Counter
+
+    from bot.db import utcnow
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    rows = GapLog(engine).since(utcnow() - dt.timedelta(days=args.days))
+    if args.json:
+        for row in rows:
+            print(json.dumps({"text": row.text, "language": row.language, "reason": row.reason,
+                              "suggested": row.suggested, "at": row.created_at.isoformat()},
+                             ensure_ascii=False))
+        return 0
+    counts = Counter((row.text.strip().lower(), row.language, row.reason) for row in rows)
+    print(f"{len(rows)} unanswered messages in the last {args.days} days "
+          f"({len(counts)} different); most frequent first:")
+    for (text, language, reason), count in counts.most_common(args.limit):
+        print(f"{count:>5}  [{language or '?'}, {reason}]  {text[:120]}")
+    return 0
+
+
 def cmd_nlu_sync(settings: Settings, args: argparse.Namespace) -> int:
     from bot.nlu_files import sync
 
     changed = sync(load_catalogue(settings.content_dir / "topics.yml"), settings.nlu_dir)
     print("\n".join(f"updated {p}" for p in changed) or "nlu/ already matches content/topics.yml")
+    return 0
+
+
+def cmd_nlu_dedupe(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.nlu_files import dedupe
+
+    removed = dedupe(settings.nlu_dir)
+    print("\n".join(removed) or "no duplicates")
+    print(f"{len(removed)} training lines removed")
     return 0
 
 
@@ -179,9 +212,16 @@ def parser() -> argparse.ArgumentParser:
     check = content.add_parser("check", help="validate content/ and nlu/ together")
     check.add_argument("--fail-on-warnings", action="store_true")
     check.set_defaults(func=cmd_content_check)
+    gaps = content.add_parser("gaps", help="what users asked that the bot could not answer")
+    gaps.add_argument("--days", type=int, default=30)
+    gaps.add_argument("--limit", type=int, default=50)
+    gaps.add_argument("--json", action="store_true", help="one JSON object per message")
+    gaps.set_defaults(func=cmd_content_gaps)
     nlu = sub.add_parser("nlu", help="nlu/ tools").add_subparsers(dest="action", required=True)
     nlu.add_parser("sync", help="regenerate nlu/domain.yml and rules from content/topics.yml").set_defaults(
         func=cmd_nlu_sync)
+    nlu.add_parser("dedupe", help="drop training lines that repeat held-out or other training lines"
+                   ).set_defaults(func=cmd_nlu_dedupe)
     sub.add_parser("serve", help="run Rasa, the action server and the Telegram bot").set_defaults(func=cmd_serve)
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)

@@ -58,6 +58,8 @@ class Topic:
     group: str
     kind: str  # "answer" or "system"
     covers: str
+    destinations: tuple[str, ...] = ()  # the countries a topic is about
+    routes_by_destination: bool = False  # a general topic that yields to a named country's topic
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,22 @@ class Catalogue:
         topic = self.topics.get(topic_id)
         return topic is not None and topic.kind == "answer"
 
+    def route(self, topic_id: str, destination: str | None) -> str:
+        """The topic to answer when the message names a destination country.
+
+        "How can I work legally in Belgium?" is classified as the general
+        pathways question; the user needs the Belgium answer. A country topic
+        asked about another country yields to that country's topic too.
+        """
+        topic = self.topics.get(topic_id)
+        if topic is None or not destination:
+            return topic_id
+        if topic.routes_by_destination or (topic.destinations and destination not in topic.destinations):
+            for candidate in self.topics.values():
+                if destination in candidate.destinations:
+                    return candidate.id  # the first topic of a country is its main one
+        return topic_id
+
 
 def load_catalogue(path: Path) -> Catalogue:
     """Read the topic catalogue; raise ContentError if it is not usable."""
@@ -97,7 +115,9 @@ def load_catalogue(path: Path) -> Catalogue:
         if spec.get("group") not in groups:
             problems.append(Problem(str(path), 1, f"topic {topic_id!r} has unknown group {spec.get('group')!r}"))
             continue
-        topics[topic_id] = Topic(topic_id, spec["group"], spec["kind"], str(spec.get("covers", "")))
+        topics[topic_id] = Topic(topic_id, spec["group"], spec["kind"], str(spec.get("covers", "")),
+                                 tuple(spec.get("destinations") or ()),
+                                 bool(spec.get("routes_by_destination", False)))
     if problems:
         raise ContentError(problems)
     return Catalogue(groups=groups, topics=topics)

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot import payloads
 from bot.content import Catalogue, ContentStore
-from bot.db import UserStore
+from bot.db import GapLog, UserStore
 from bot.errors import NLUUnavailable
 from bot.language import Detection, choose_reply_language, detect
 from bot.nlu_client import RasaClient
@@ -47,8 +47,10 @@ class Assistant:
     """Handles one incoming text for one chat and returns the reply to send."""
 
     def __init__(self, users: UserStore, rasa: RasaClient, renderer: Renderer,
-                 store: ContentStore, catalogue: Catalogue, default_language: str) -> None:
+                 store: ContentStore, catalogue: Catalogue, default_language: str,
+                 gaps: GapLog | None = None) -> None:
         self.users = users
+        self.gaps = gaps
         self.rasa = rasa
         self.renderer = renderer
         self.store = store
@@ -76,7 +78,13 @@ class Assistant:
             return self._degraded(text, language)
         found = [r["custom"] for r in raw if isinstance(r.get("custom"), dict)]
         reply = self._render(found, language)
-        self._remember(chat_id, user.language, user.pending, reply)
+        self._record_gap(text, detection, reply)
+        ask_language = (detection.language == "ary_latn" and not user.language_chosen
+                        and not user.language_asked)
+        if ask_language:
+            # Darija in Latin letters could be read in any of our languages: ask once.
+            reply.messages.append(self.renderer.ask_language(reply.language))
+        self._remember(chat_id, user.language, user.pending, reply, ask_language)
         return reply
 
     def non_text(self, chat_id: int) -> Reply:
@@ -96,9 +104,21 @@ class Assistant:
         return Reply(messages, str(first.get("topic") or "fallback"),
                      float(first.get("confidence") or 0.0), reply_language, found)
 
-    def _remember(self, chat_id: int, last_language: str | None, pending: str | None, reply: Reply) -> None:
+    def _record_gap(self, text: str, detection: Detection, reply: Reply) -> None:
+        """Keep what we could not answer (text and language only) for staff to review."""
+        if self.gaps is None or payloads.parse_button(text) is not None:
+            return
+        for payload in reply.payloads:
+            if payload.get("kind") in ("suggest", "missing"):
+                reason = "fallback" if payload["kind"] == "suggest" else "missing"
+                suggested = [s["topic"] for s in payload.get("suggestions", [])] or [str(payload.get("topic"))]
+                self.gaps.record(text, detection.language, reason, suggested)
+                return
+
+    def _remember(self, chat_id: int, last_language: str | None, pending: str | None, reply: Reply,
+                  asked_language: bool = False) -> None:
         """Persist what this turn changed: the reply language, an explicit choice, a pending question."""
-        changes: dict[str, object] = {}
+        changes: dict[str, object] = {"language_asked": True} if asked_language else {}
         for payload in reply.payloads:
             if payload.get("kind") == "set_language" and payload.get("requested") in LANGUAGES:
                 changes.update(language=payload["requested"], language_chosen=True)

@@ -31,7 +31,21 @@ class User(Base):
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)  # an explicit choice wins
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     pending: Mapped[str | None] = mapped_column(String(32))  # a confirmation we wait for, e.g. "forget"
+    language_asked: Mapped[bool] = mapped_column(Boolean, default=False)  # asked once which language
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Unanswered(Base):
+    """A message the bot could not answer, kept for staff without anything identifying its sender."""
+
+    __tablename__ = "unanswered"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(1000))
+    language: Mapped[str | None] = mapped_column(String(16))  # detected: ar, ary, ary_latn, fr, en
+    reason: Mapped[str] = mapped_column(String(16))  # "fallback" or "missing"
+    suggested: Mapped[str | None] = mapped_column(String(200))  # the topics offered instead
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
 def make_engine(url: str) -> Engine:
@@ -90,3 +104,21 @@ class UserStore:
                 return False
             session.delete(user)
             return True
+
+
+class GapLog:
+    """What users asked that the bot could not answer, for `orient content gaps`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def record(self, text: str, language: str | None, reason: str, suggested: list[str]) -> None:
+        with self._sessions.begin() as session:
+            session.add(Unanswered(text=text[:1000], language=language, reason=reason,
+                                   suggested=",".join(suggested)[:200] or None))
+
+    def since(self, moment: dt.datetime) -> list[Unanswered]:
+        with self._sessions() as session:
+            rows = session.scalars(select(Unanswered).where(Unanswered.created_at >= moment)
+                                   .order_by(Unanswered.created_at))
+            return list(rows)

@@ -14,7 +14,7 @@ SYSTEM_ACTIONS = {"help_menu": "action_show_menu", "change_language": "action_se
 ACTIONS = ["action_answer_topic", "action_system_reply", "action_show_menu",
            "action_set_language", "action_suggest_topics"]
 EXTRA_INTENTS = ["more_info"]
-ENTITIES = ["topic", "group", "language"]
+ENTITIES = ["topic", "group", "language", "destination"]
 
 
 def render_domain(catalogue: Catalogue) -> str:
@@ -98,13 +98,59 @@ def check_nlu(catalogue: Catalogue, nlu_dir: Path) -> list[Problem]:
             if intent not in known:
                 problems.append(Problem(path, 1, f"intent '{intent}' is not a topic of content/topics.yml; "
                                         "add the topic or remove the examples"))
+    problems += _check_lookups(nlu_dir / "lookups")
     test, found = training_examples(nlu_dir / "test")
     problems += found
-    train_lines = {l.lower() for per in train.values() for lines in per.values() for l in lines}
+    train_lines = {_key(l) for per in train.values() for lines in per.values() for l in lines}
     for language, per_intent in test.items():
         for intent, lines in per_intent.items():
             for line in lines:
-                if line.lower() in train_lines:
+                if _key(line) in train_lines:
                     problems.append(Problem(str(nlu_dir / "test" / f"{language}.yml"), 1,
                                             f"held-out example also in training data: {line!r}"))
     return problems
+
+
+def _check_lookups(folder: Path) -> list[Problem]:
+    """Lookup entries must be written as the normaliser makes messages, or they never match."""
+    from orient_nlu.normalize import normalize
+
+    problems = []
+    for path in sorted(folder.glob("*.yml")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.startswith("    - ") and "](" not in line:
+                entry = line[6:].strip()
+                if normalize(entry) != entry:
+                    problems.append(Problem(str(path), number, f"lookup entry '{entry}' never matches; "
+                                            f"write it as '{normalize(entry)}'"))
+    return problems
+
+
+def _key(text: str) -> str:
+    """Two examples the classifier cannot tell apart (after normalisation) are the same example."""
+    from orient_nlu.normalize import normalize
+
+    return normalize(text)
+
+
+def dedupe(nlu_dir: Path) -> list[str]:
+    """Drop training lines that repeat a held-out line or an earlier training line; say what went."""
+    test, _ = training_examples(nlu_dir / "test")
+    held_out = {_key(l) for per in test.values() for lines in per.values() for l in lines}
+    seen: dict[str, str] = {}
+    removed: list[str] = []
+    for path in sorted((nlu_dir / "data").glob("*.yml")):
+        kept, intent = [], ""
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+            if line.startswith("- intent:"):
+                intent = line.split(":", 1)[1].strip()
+            if line.startswith("    - "):
+                key = _key(line[6:].strip())
+                if key in held_out or key in seen:
+                    why = "held out" if key in held_out else f"already under {seen[key]}"
+                    removed.append(f"{path.name} {intent}: {line[6:].strip()!r} ({why})")
+                    continue
+                seen[key] = intent
+            kept.append(line)
+        path.write_text("".join(kept), encoding="utf-8")
+    return removed

@@ -152,6 +152,11 @@ class Renderer:
             return [Message(_("From now on I will answer in English."), [[self._menu_button(_)]])]
         return [Message(_("Which language do you prefer?"), [self._language_buttons()])]
 
+    def ask_language(self, language: str) -> Message:
+        """Asked once to people writing Darija in Latin letters: which language should answers use?"""
+        _ = self.catalogs.get(language).gettext
+        return Message(_("Which language do you prefer for my answers?"), [self._language_buttons()])
+
     def _unknown(self, p: Payload, language: str, _: Callable[[str], str]) -> list[Message]:
         return [Message(_("Here is what I can help with:"), self._group_rows(_))]
 

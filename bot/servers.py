@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 import httpx
 
 from bot.errors import ServerStartError
-from bot.settings import Settings
+from bot.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,9 @@ def start_rasa(settings: Settings, log_dir: Path) -> subprocess.Popen[bytes]:
     port = urlparse(settings.rasa_url).port or 5005
     command = [str(settings.rasa_bin), "run", "--enable-api", "--model", str(settings.model_path),
                "--endpoints", str(endpoints), "--port", str(port), "-i", "127.0.0.1"]
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    # PYTHONPATH: Rasa imports our pipeline components (orient_nlu) from the project.
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1",
+               PYTHONPATH=str(PROJECT_ROOT))
     env.pop("DATABASE_URL", None)  # ours, not Rasa's tracker store
     return _spawn(command, log_dir / "rasa.log", settings.root, env)
 

@@ -21,6 +21,8 @@ def test_every_interface_string_is_translated(language: str) -> None:
     with (ROOT / "locales" / language / "LC_MESSAGES" / "orient.po").open("rb") as handle:
         catalog = read_po(handle, locale=language)
     translated = {m.id: m.string for m in catalog if m.id}
+    fuzzy = [m.id for m in catalog if m.id and "fuzzy" in m.flags]
+    assert fuzzy == [], f"fuzzy (guessed, unreviewed) in {language}: {fuzzy}"
     missing = [m for m in template if not translated.get(m)]
     assert missing == [], f"untranslated in {language}: {missing}"
     for msgid, msgstr in translated.items():

@@ -52,3 +52,20 @@ def test_content_check_exits_non_zero_on_errors(tmp_path: Path, monkeypatch, cap
 
     monkeypatch.setenv("ORIENT_ROOT", str(ROOT))
     assert main(["content", "check"]) == 0
+
+
+def test_lookup_entries_are_written_as_messages_are_normalised(tmp_path: Path, catalogue: Catalogue) -> None:
+    shutil.copytree(ROOT / "nlu", tmp_path / "nlu")
+    lookups = tmp_path / "nlu" / "lookups" / "destinations.yml"
+    lookups.write_text(lookups.read_text(encoding="utf-8").replace("    - belgique\n", "    - Belgique\n", 1),
+                       encoding="utf-8")
+    assert any("write it as 'belgique'" in str(p) for p in check_nlu(catalogue, tmp_path / "nlu"))
+
+
+def test_a_general_question_naming_a_country_gets_that_country(catalogue: Catalogue) -> None:
+    assert catalogue.route("pathways_overview", "belgium") == "belgium_work"
+    assert catalogue.route("job_search_abroad", "canada") == "canada_work"
+    assert catalogue.route("germany_skilled_work", "spain") == "spain_seasonal"
+    assert catalogue.route("germany_nursing", "germany") == "germany_nursing"
+    assert catalogue.route("fraud_recruitment_fees", "belgium") == "fraud_recruitment_fees"
+    assert catalogue.route("pathways_overview", None) == "pathways_overview"

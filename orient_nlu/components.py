@@ -1,0 +1,57 @@
+"""Rasa graph components: text normalisation and a tunable logistic-regression classifier.
+
+Referenced from config.yml as `orient_nlu.components.TextNormalizer` and
+`orient_nlu.components.IntentClassifier`; Rasa imports them with the project
+root on PYTHONPATH (the Makefile, scripts/train-model.sh and bot/servers.py set it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from orient_nlu.normalize import normalize
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
+class TextNormalizer(GraphComponent):
+    """Rewrites the message text with `normalize` before tokenisation, in training and at run time."""
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "TextNormalizer":
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            if example.get(TEXT) and not example.get("entities"):
+                example.set(TEXT, normalize(example.get(TEXT)))
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if message.get(TEXT):
+                message.set(TEXT, normalize(message.get(TEXT)))
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class IntentClassifier(LogisticRegressionClassifier):
+    """Rasa's logistic regression with its regularisation `C` exposed (Rasa fixes it at 1.0)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
+
+    def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
+                 resource: Resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.clf.set_params(C=float(self.config["C"]))
