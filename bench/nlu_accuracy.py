@@ -76,14 +76,31 @@ def print_table(title: str, per_group: dict[str, list[tuple[str, str]]]) -> None
               f"{s['oos_caught']:>12.3f}{s['confident_wrong']:>13.3f}")
 
 
-async def rasa_predictions(settings: Settings, test: list[tuple[str, str, str]]) -> list[str]:
+async def rasa_predictions(settings: Settings,
+                           test: list[tuple[str, str, str]]) -> list[tuple[str, str, float]]:
+    """(intent after the fallback, top intent before it, its confidence) per message."""
     client = RasaClient(settings.rasa_url, timeout=30)
     out = []
     for _, _, text in test:
         parsed = await client.parse(text)
-        out.append(str(parsed["intent"]["name"]))
+        ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK]
+        top = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
+        out.append((str(parsed["intent"]["name"]), str(top["name"]), float(top["confidence"])))
     await client.close()
     return out
+
+
+def threshold_table(test: list[tuple[str, str, str]], predicted: list[tuple[str, str, float]]) -> None:
+    """What each fallback threshold would give: the trade-off between answering and being right."""
+    print("\nfallback threshold trade-off (all groups; the model's threshold is in config.yml):")
+    print(f"  {'threshold':>9}{'accuracy':>10}{'OOS caught':>12}{'conf. wrong':>13}{'fallback rate':>15}")
+    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+        rows = [(intent, top if confidence >= threshold else FALLBACK)
+                for (_, intent, _), (_, top, confidence) in zip(test, predicted)]
+        s = scores(rows)
+        rate = sum(p == FALLBACK for _, p in rows) / len(rows)
+        print(f"  {threshold:>9.2f}{s['accuracy']:>10.3f}{s['oos_caught']:>12.3f}"
+              f"{s['confident_wrong']:>13.3f}{rate:>15.3f}")
 
 
 def baseline_predictions(train: list[tuple[str, str, str]], test: list[tuple[str, str, str]]) -> list[str]:
@@ -157,9 +174,10 @@ def main() -> None:
     with running_servers(settings):
         predicted = asyncio.run(rasa_predictions(settings, test))
     per_group: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for (group, intent, _), pred in zip(test, predicted):
+    for (group, intent, _), (pred, _, _) in zip(test, predicted):
         per_group[group].append((intent, pred))
     print_table("Orient (Rasa, config.yml, with fallback) on the held-out split:", per_group)
+    threshold_table(test, predicted)
 
     base: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for (group, intent, _), pred in zip(test, baseline_predictions(train, test)):

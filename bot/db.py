@@ -32,6 +32,8 @@ class User(Base):
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     pending: Mapped[str | None] = mapped_column(String(32))  # a confirmation we wait for, e.g. "forget"
     language_asked: Mapped[bool] = mapped_column(Boolean, default=False)  # asked once which language
+    source: Mapped[str | None] = mapped_column(String(64))  # deep-link campaign (/start campaign_xyz)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # False once the user blocked the bot
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

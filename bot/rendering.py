@@ -8,6 +8,7 @@ answers from content/.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -52,6 +53,18 @@ def isolate(text: str, language: str) -> str:
     return f"{FSI}{text}{PDI}" if language == "ar" else text
 
 
+# A URL, or a run of Latin words ("Make it in Germany", "IHK FOSA", "A2/B1").
+_LATIN_RUN = re.compile(r"https?://\S+|[A-Za-z\u00C0-\u024F][\w.\-/'’&+]*(?:[ ][A-Za-z0-9\u00C0-\u024F][\w.\-/'’&+]*)*")
+
+
+def isolate_latin(text: str, language: str) -> str:
+    """Telegram sets direction per paragraph from its first strong letter; isolated Latin runs
+    keep an Arabic line reading right to left with names and URLs inside."""
+    if language != "ar":
+        return text
+    return _LATIN_RUN.sub(lambda m: f"{FSI}{m.group(0)}{PDI}", text)
+
+
 class Renderer:
     """Renders payloads from the actions (or the degraded mode) as messages."""
 
@@ -75,7 +88,8 @@ class Renderer:
     # --- kinds ------------------------------------------------------------
 
     def _answer(self, p: Payload, language: str, _: Callable[[str], str]) -> list[Message]:
-        text = f"{p['title']}\n\n{p['answer']}\n\n{self._sources(p, language, _)}"
+        body = isolate_latin(f"{p['title']}\n\n{p['answer']}", language)
+        text = f"{body}\n\n{self._sources(p, language, _)}"
         rows: list[list[Button]] = []
         if p.get("has_more"):
             rows.append([Button(_("More details"), button("more_info", topic=p["topic"]))])
@@ -97,7 +111,7 @@ class Renderer:
                      "abroad legally, recruitment scams, contracts and workers' rights, and preparing "
                      "to leave. Every answer gives its official sources and the date it was checked.")
             if content:
-                text += "\n\n" + content["answer"]
+                text += "\n\n" + isolate_latin(content["answer"], language)
             text += "\n\n" + _("Choose your language, or just ask your question.")
             return [Message(text, [self._language_buttons(), [self._menu_button(_)]])]
         if topic == "delete_my_data":
@@ -106,7 +120,8 @@ class Renderer:
             return [Message(text, [[Button(_("Yes, delete everything"), FORGET_YES),
                                     Button(_("No, keep it"), FORGET_NO)]])]
         if content:
-            text = f"{content['title']}\n\n{content['answer']}\n\n{self._sources(content, language, _)}"
+            body = isolate_latin(f"{content['title']}\n\n{content['answer']}", language)
+            text = f"{body}\n\n{self._sources(content, language, _)}"
             return [Message(text, [[self._menu_button(_)]])]
         texts = {
             "goodbye": _("Goodbye, and take care. Remember: a real job offer never asks you to pay."),
@@ -172,6 +187,16 @@ class Renderer:
         _ = self.catalogs.get(language).gettext
         return Message(_("I can only read text messages. Please write your question in words "
                          "(Arabic, Darija, French or English)."), [[self._menu_button(_)]])
+
+    def slow_down(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(_("You are sending many messages very fast. Please wait a few seconds, "
+                         "then send your question again."))
+
+    def private_only(self, language: str, username: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(_("I answer in private chats only, so that your questions stay private. "
+                         "Write to me here: %(link)s") % {"link": isolate(f"https://t.me/{username}", language)})
 
     def forgotten(self, language: str, deleted: bool) -> Message:
         _ = self.catalogs.get(language).gettext

@@ -44,6 +44,11 @@ class Settings:
     rasa_bin: Path = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
     telegram_token: Secret = field(default_factory=lambda: Secret(""))
     telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str = ""  # set: webhook mode; empty: long polling
+    telegram_webhook_port: int = 8443
+    telegram_webhook_secret: Secret = field(default_factory=lambda: Secret(""))
+    allow_groups: bool = False  # answer in group chats too (private chats only by default)
+    flood_limit: int = 20  # messages per user per 10 seconds before the bot asks to slow down
     default_language: str = "ar"
     timezone: str = "Africa/Casablanca"
 
@@ -88,6 +93,11 @@ class Settings:
             rasa_bin=Path(env.get("RASA_BIN", str(root / ".venv-rasa" / "bin" / "rasa"))),
             telegram_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "")),
             telegram_base_url=env.get("TELEGRAM_BASE_URL", "https://api.telegram.org/bot"),
+            telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", ""),
+            telegram_webhook_port=_int(env, "TELEGRAM_WEBHOOK_PORT", 8443),
+            telegram_webhook_secret=Secret(env.get("TELEGRAM_WEBHOOK_SECRET", "")),
+            allow_groups=env.get("ORIENT_ALLOW_GROUPS", "").lower() in ("1", "true", "yes"),
+            flood_limit=_int(env, "ORIENT_FLOOD_LIMIT", 20),
             default_language=language,
             timezone=env.get("ORIENT_TIMEZONE", "Africa/Casablanca"),
         )

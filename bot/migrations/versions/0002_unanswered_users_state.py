@@ -1,4 +1,4 @@
-"""unanswered messages for staff; users.language_asked
+"""unanswered messages for staff; users.language_asked, source, active
 
 Revision ID: 0002_unanswered
 Revises: 0001_users
@@ -16,6 +16,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("language_asked", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column("source", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()))
     op.create_table(
         "unanswered",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -32,4 +34,6 @@ def downgrade() -> None:
     op.drop_index("ix_unanswered_created_at", table_name="unanswered")
     op.drop_table("unanswered")
     with op.batch_alter_table("users") as batch:
+        batch.drop_column("active")
+        batch.drop_column("source")
         batch.drop_column("language_asked")
