@@ -151,7 +151,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             from bot.telegram_app import run_telegram
 
             assistant, _ = build_assistant(settings)
-            run_telegram(settings, assistant)
+            run_telegram(settings, assistant)  # stops on Ctrl-C or SIGTERM
         else:
             print("Rasa and the action server are running; no TELEGRAM_BOT_TOKEN, so no Telegram bot. "
                   "Ctrl-C stops.", file=sys.stderr, flush=True)

@@ -84,8 +84,14 @@ class Assistant:
         if ask_language:
             # Darija in Latin letters could be read in any of our languages: ask once.
             reply.messages.append(self.renderer.ask_language(reply.language))
-        self._remember(chat_id, user.language, user.pending, reply, ask_language)
+        self._remember(chat_id, user.language, user.pending, reply, ask_language, user.active)
         return reply
+
+    def language_for(self, chat_id: int, text: str = "") -> str:
+        """The language to answer this chat in, for replies that do not go through Rasa."""
+        user = self.users.get_or_create(chat_id)
+        return choose_reply_language(detect(text), user.language if user.language_chosen else None,
+                                     user.language, self.default_language)
 
     def non_text(self, chat_id: int) -> Reply:
         """A sticker, photo, voice note...: say what we can read, in the user's language."""
@@ -116,9 +122,11 @@ class Assistant:
                 return
 
     def _remember(self, chat_id: int, last_language: str | None, pending: str | None, reply: Reply,
-                  asked_language: bool = False) -> None:
+                  asked_language: bool = False, active: bool = True) -> None:
         """Persist what this turn changed: the reply language, an explicit choice, a pending question."""
         changes: dict[str, object] = {"language_asked": True} if asked_language else {}
+        if not active:
+            changes["active"] = True  # writing to the bot again means they unblocked it
         for payload in reply.payloads:
             if payload.get("kind") == "set_language" and payload.get("requested") in LANGUAGES:
                 changes.update(language=payload["requested"], language_chosen=True)

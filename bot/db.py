@@ -98,6 +98,22 @@ class UserStore:
             for key, value in values.items():
                 setattr(user, key, value)
 
+    def set_source(self, chat_id: int, source: str) -> None:
+        """Remember the campaign a user came from (first deep link only)."""
+        with self._sessions.begin() as session:
+            user = session.scalar(select(User).where(User.chat_id == chat_id))
+            if user is None:
+                session.add(User(chat_id=chat_id, source=source))
+            elif user.source is None:
+                user.source = source
+
+    def set_active(self, chat_id: int, active: bool) -> None:
+        """Inactive users blocked the bot: nothing is sent to them until they write again."""
+        with self._sessions.begin() as session:
+            user = session.scalar(select(User).where(User.chat_id == chat_id))
+            if user is not None:
+                user.active = active
+
     def delete(self, chat_id: int) -> bool:
         """Delete everything stored about a user; True if there was something."""
         with self._sessions.begin() as session:

@@ -1,21 +1,53 @@
-"""The Telegram channel: python-telegram-bot 22 handlers around the shared conversation path."""
+"""The Telegram channel: python-telegram-bot 22 handlers around the shared conversation path.
+
+    update ──> private chat? ──> flood guard ──> per-chat lock ──> Assistant.handle ──> send_reply
+                    │ no                │ over limit
+                    └─> "write to me    └─> "please slow down" (once), then silence
+                        in private"
+
+Sending goes through PTB's AIORateLimiter (Telegram's global and group limits,
+429 retry_after) and retries network errors; a user who blocked the bot is
+marked inactive instead of being retried.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
+from collections import defaultdict
+from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ChatAction, ChatType
+from telegram import (BotCommand, ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMarkup,
+                      LinkPreviewOptions, Update)
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType
+from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
-                          CommandHandler, ContextTypes, MessageHandler, filters)
+                          ChatMemberHandler, CommandHandler, ContextTypes, MessageHandler, filters)
 
 from bot.conversation import Assistant, Reply
+from bot.flood import FloodGuard, Verdict
+from bot.i18n import Catalogs
 from bot.payloads import button
-from bot.settings import Settings
+from bot.rendering import N_, Message
+from bot.settings import LANGUAGES, Settings
 
 log = logging.getLogger(__name__)
 TELEGRAM_MAX_TEXT = 4096
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+SEND_ATTEMPTS = 4
+_CAMPAIGN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+# Commands, what they send along the path, and their description in the menu Telegram shows.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "start": (button("greet"), N_("Welcome, privacy and language")),
+    "help": (button("help_menu"), N_("Topics I can help with")),
+    "language": (button("change_language"), N_("Change the language")),
+    "reminders": (button("list_reminders"), N_("My dates and reminders")),
+    "alerts": (button("subscribe_alerts"), N_("Scam alerts")),
+    "forget": (button("delete_my_data"), N_("Delete my data")),
+    "counsellor": (button("human_counsellor"), N_("Talk to an ANAPEC counsellor")),
+}
 
 
 def split_text(text: str, limit: int = TELEGRAM_MAX_TEXT) -> list[str]:
@@ -30,86 +62,207 @@ def split_text(text: str, limit: int = TELEGRAM_MAX_TEXT) -> list[str]:
     return parts
 
 
-async def send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    for message in reply.messages:
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row] for row in message.buttons]
-        ) if message.buttons else None
-        chunks = split_text(message.text)
-        for index, chunk in enumerate(chunks):
-            await context.bot.send_message(
-                chat.id, chunk, link_preview_options=NO_PREVIEW,
-                reply_markup=markup if index == len(chunks) - 1 else None)
+class TelegramChannel:
+    """Everything between PTB and the assistant: ordering, flood control, sending, blocked users."""
+
+    def __init__(self, settings: Settings, assistant: Assistant) -> None:
+        self.settings = settings
+        self.assistant = assistant
+        self.flood = FloodGuard(limit=settings.flood_limit)
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    # --- handlers -----------------------------------------------------------
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A question in words (new or edited: an edit is answered as the corrected question)."""
+        message = update.effective_message
+        assert message is not None
+        await self._converse(update, context, message.text or "")
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start [campaign], /help, /language...: the matching topic, on the same path."""
+        message, chat = update.effective_message, update.effective_chat
+        assert message is not None and chat is not None
+        words = (message.text or "").split()
+        command = words[0].lstrip("/").split("@")[0].lower()
+        if command == "start" and len(words) > 1 and _CAMPAIGN.fullmatch(words[1]):
+            self.assistant.users.set_source(chat.id, words[1])
+        await self._converse(update, context, COMMANDS.get(command, (button("help_menu"), ""))[0])
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A pressed inline button sends its payload as if typed; old buttons keep working."""
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        await self._converse(update, context, query.data or "")
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice notes, documents, locations, contacts: say what the bot reads."""
+        chat = update.effective_chat
+        assert chat is not None
+        if self._admit(chat.id) is Verdict.ALLOW:
+            await self.send_reply(context, chat.id, self.assistant.non_text(chat.id))
+
+    async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Commands in groups get a pointer to the private chat; other group talk is not ours."""
+        chat, user = update.effective_chat, update.effective_user
+        assert chat is not None
+        language = _language_of(user.language_code if user else None, self.settings.default_language)
+        message = self.assistant.renderer.private_only(language, context.bot.username or "")
+        await self.send_reply(context, chat.id, Reply([message], "private_only", 1.0, language))
+
+    async def on_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A user blocking (or unblocking) the bot, told by Telegram as a my_chat_member update."""
+        change: ChatMemberUpdated | None = update.my_chat_member
+        if change is None or change.chat.type != ChatType.PRIVATE:
+            return
+        blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+        self.assistant.users.set_active(change.chat.id, not blocked)
+        log.info("chat %s %s the bot", change.chat.id, "blocked" if blocked else "unblocked")
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling an update", exc_info=context.error)
+
+    # --- the path -----------------------------------------------------------
+
+    async def _converse(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+        chat = update.effective_chat
+        assert chat is not None
+        verdict = self._admit(chat.id)
+        if verdict is Verdict.DROP:
+            return
+        if verdict is Verdict.WARN:
+            language = self.assistant.language_for(chat.id, text)
+            message = self.assistant.renderer.slow_down(language)
+            await self.send_reply(context, chat.id, Reply([message], "slow_down", 1.0, language))
+            return
+        # One chat's messages are answered in order; different chats run concurrently.
+        async with self._locks[chat.id]:
+            typing = asyncio.create_task(self._typing(context, chat.id))
+            try:
+                reply = await self.assistant.handle(chat.id, text)
+            finally:
+                typing.cancel()
+            await self.send_reply(context, chat.id, reply)
+
+    def _admit(self, chat_id: int) -> Verdict:
+        verdict = self.flood.check(chat_id)
+        if verdict is not Verdict.ALLOW:
+            log.info("chat %s: flood control (%s)", chat_id, verdict.value)
+        return verdict
+
+    async def _typing(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+        """'typing...' while Rasa thinks; Telegram shows it for 5 s, so renew it."""
+        try:
+            while True:
+                await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+                await asyncio.sleep(4.5)
+        except (NetworkError, Forbidden):
+            pass
+
+    async def send_reply(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
+        for message in reply.messages:
+            chunks = split_text(message.text)
+            for index, chunk in enumerate(chunks):
+                markup = _keyboard(message) if index == len(chunks) - 1 else None
+                if not await self._send(context, chat_id, chunk, markup):
+                    return
+
+    async def _send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str,
+                    markup: InlineKeyboardMarkup | None) -> bool:
+        """Send one message; retry network trouble; False when the user blocked the bot."""
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                await context.bot.send_message(chat_id, text, link_preview_options=NO_PREVIEW,
+                                               reply_markup=markup)
+                return True
+            except Forbidden:
+                log.info("chat %s blocked the bot; marked inactive", chat_id)
+                self.assistant.users.set_active(chat_id, False)
+                return False
+            except RetryAfter as exc:  # the rate limiter already waited and retried
+                await asyncio.sleep(_seconds(exc.retry_after))
+            except (TimedOut, NetworkError) as exc:
+                if attempt == SEND_ATTEMPTS:
+                    log.error("chat %s: giving up sending after %s attempts: %s", chat_id, attempt, exc)
+                    return False
+                await asyncio.sleep(0.5 * 2 ** (attempt - 1))
+        return False
 
 
-def build_application(settings: Settings, assistant: Assistant) -> Application:  # type: ignore[type-arg]
+def _keyboard(message: Message) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row] for row in message.buttons])
+
+
+def _seconds(value: Any) -> float:
+    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)
+
+
+def _language_of(code: str | None, default: str) -> str:
+    short = (code or "").split("-")[0]
+    return short if short in LANGUAGES else default
+
+
+async def register_commands(application: Application, catalogs: Catalogs) -> None:  # type: ignore[type-arg]
+    """The command menu in each language Telegram users have (per language_code), English by default."""
+    for language in LANGUAGES:
+        _ = catalogs.get(language).gettext
+        commands = [BotCommand(name, _(description)) for name, (_payload, description) in COMMANDS.items()]
+        await application.bot.set_my_commands(commands, language_code=language)
+    default = catalogs.get("en").gettext
+    await application.bot.set_my_commands(
+        [BotCommand(name, default(description)) for name, (_p, description) in COMMANDS.items()])
+
+
+def build_application(settings: Settings, assistant: Assistant,
+                      register: bool = True) -> Application:  # type: ignore[type-arg]
     """The PTB Application, pointed at TELEGRAM_BASE_URL (a local Bot API in tests)."""
+    channel = TelegramChannel(settings, assistant)
+    catalogs = assistant.renderer.catalogs
+
+    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+        if register:
+            try:
+                await register_commands(application, catalogs)
+            except NetworkError as exc:  # the menu is a convenience; answering matters more
+                log.warning("could not register the command menu: %s", exc)
+
     application = (
         ApplicationBuilder()
         .token(settings.telegram_token.get())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_url.replace("/bot", "/file/bot"))
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(True)
+        .concurrent_updates(256)
+        .post_init(post_init)
         .build()
     )
-    private = filters.ChatType.PRIVATE
-
-    async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A question in words: through Rasa and back."""
-        chat, message = update.effective_chat, update.effective_message
-        assert chat is not None and message is not None
-        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-        await send_reply(update, context, await assistant.handle(chat.id, message.text or ""))
-
-    async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/start, /help, /language, /forget, /counsellor: the matching topic, on the same path."""
-        chat, message = update.effective_chat, update.effective_message
-        assert chat is not None and message is not None
-        command = (message.text or "").split()[0].lstrip("/").split("@")[0]
-        payload = COMMANDS.get(command, button("help_menu"))
-        await send_reply(update, context, await assistant.handle(chat.id, payload))
-
-    async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A pressed inline button sends its payload as if the user had typed it."""
-        query = update.callback_query
-        chat = update.effective_chat
-        assert query is not None and chat is not None
-        await query.answer()
-        await send_reply(update, context, await assistant.handle(chat.id, query.data or ""))
-
-    async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stickers, photos, voice notes, documents...: say what the bot can read."""
-        chat = update.effective_chat
-        assert chat is not None
-        await send_reply(update, context, assistant.non_text(chat.id))
-
-    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("error while handling an update", exc_info=context.error)
-
-    application.add_handler(CommandHandler(list(COMMANDS), on_command, filters=private))
-    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
-    application.add_handler(CallbackQueryHandler(on_button))
-    application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.COMMAND, on_other))
-    application.add_error_handler(on_error)
+    chats = filters.ChatType.PRIVATE if not settings.allow_groups else filters.ChatType.PRIVATE | filters.ChatType.GROUPS
+    application.add_handler(ChatMemberHandler(channel.on_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(CommandHandler(list(COMMANDS), channel.on_command, filters=chats))
+    application.add_handler(MessageHandler(chats & filters.TEXT & ~filters.COMMAND, channel.on_text))
+    application.add_handler(CallbackQueryHandler(channel.on_button))
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.COMMAND
+                                           & ~filters.StatusUpdate.ALL, channel.on_other))
+    if not settings.allow_groups:
+        application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, channel.on_group))
+    # Channel posts and other group talk have no handler: the bot stays out of them on purpose.
+    application.add_error_handler(channel.on_error)
     return application
 
 
-COMMANDS = {
-    "start": button("greet"),
-    "help": button("help_menu"),
-    "language": button("change_language"),
-    "forget": button("delete_my_data"),
-    "counsellor": button("human_counsellor"),
-}
-
-
 def run_telegram(settings: Settings, assistant: Assistant) -> None:
-    """Long polling until interrupted."""
+    """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set."""
     application = build_application(settings, assistant)
-    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-
-
-__all__ = ["build_application", "run_telegram", "split_text", "ChatType"]
+    if settings.telegram_webhook_url:
+        application.run_webhook(
+            listen="0.0.0.0", port=settings.telegram_webhook_port,
+            url_path=settings.telegram_webhook_url.rstrip("/").rsplit("/", 1)[-1],
+            webhook_url=settings.telegram_webhook_url,
+            secret_token=settings.telegram_webhook_secret.get() or None,
+            allowed_updates=Update.ALL_TYPES)
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -34,6 +34,7 @@ class BotAPI:
     updates: list[dict[str, Any]] = field(default_factory=list)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     blocked_chats: set[int] = field(default_factory=set)
+    fail_next: list[int] = field(default_factory=list)  # HTTP statuses for the next sendMessage calls
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _server: ThreadingHTTPServer | None = None
@@ -89,6 +90,22 @@ class BotAPI:
             message["entities"] = entities
         self._push({"message": message})
 
+    def group_says(self, group_id: int, user_id: int, text: str) -> None:
+        message = {**self._message_base(user_id, "fr"), "text": text,
+                   "chat": {"id": group_id, "type": "group", "title": "Group"}}
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        self._push({"message": message})
+
+    def user_blocks(self, chat_id: int) -> None:
+        """Telegram's my_chat_member update when a user blocks the bot."""
+        bot = {"id": BOT_ID, "is_bot": True, "first_name": "Orient"}
+        self._push({"my_chat_member": {
+            "chat": {"id": chat_id, "type": "private", "first_name": "Test"},
+            "from": self._user(chat_id, "fr"), "date": int(time.time()),
+            "old_chat_member": {"status": "member", "user": bot},
+            "new_chat_member": {"status": "kicked", "user": bot, "until_date": 0}}})
+
     def user_sends(self, chat_id: int, **content: Any) -> None:
         """A non-text message: user_sends(1, sticker={...}) or photo=[...]."""
         self._push({"message": {**self._message_base(chat_id, "fr"), **content}})
@@ -98,6 +115,9 @@ class BotAPI:
             "id": str(next(self._ids)), "from": self._user(chat_id, "fr"), "chat_instance": "1",
             "data": data, "message": {**self._message_base(chat_id, "fr"), "text": "buttons",
                                       "from": {"id": BOT_ID, "is_bot": True, "first_name": "Orient"}}}})
+
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        return [p for m, p in self.calls if m == method]
 
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         return [p for m, p in self.calls if m == "sendMessage"
@@ -126,6 +146,12 @@ class BotAPI:
             return 200, {"ok": True, "result": self._take_updates(params)}
         if method in ("sendMessage",):
             chat_id = int(params["chat_id"])
+            if self.fail_next:
+                status = self.fail_next.pop(0)
+                if status == 429:
+                    return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                                 "parameters": {"retry_after": 1}}
+                return status, {"ok": False, "error_code": status, "description": "Bad Gateway"}
             if chat_id in self.blocked_chats:
                 return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
             return 200, {"ok": True, "result": {**self._message_base(chat_id, "fr"),
@@ -138,6 +164,8 @@ class BotAPI:
         timeout = min(float(params.get("timeout") or 0), 1.0)
         deadline = time.monotonic() + timeout
         with self._cond:
+            # Like Telegram: asking from `offset` confirms (and forgets) every earlier update.
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
             while True:
                 pending = [u for u in self.updates if u["update_id"] >= offset]
                 if pending or time.monotonic() >= deadline:
