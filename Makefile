@@ -65,6 +65,8 @@ test-unit: app-env locales
 
 bench: setup model
 	$(PY) bench/foundation.py
+	$(PY) bench/nlu_accuracy.py
+	$(PY) bench/telegram.py
 
 clean:
 	rm -rf var models .pytest_cache

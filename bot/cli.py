@@ -17,6 +17,9 @@ from bot.conversation import Assistant, Reply
 from bot.db import GapLog, UserStore, make_engine, upgrade
 from bot.errors import OrientError
 from bot.i18n import Catalogs
+from bot.milestone_flow import MilestoneFlow
+from bot.milestones import MilestoneStore
+from bot.reminders import ReminderService
 from bot.nlu_client import RasaClient
 from bot.rendering import Renderer
 from bot.settings import Settings
@@ -32,9 +35,23 @@ def build_assistant(settings: Settings, database_url: str | None = None) -> tupl
     store = ContentStore(settings.content_dir, catalogue)
     store.refresh(force=True)
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
-    assistant = Assistant(UserStore(engine), rasa, Renderer(Catalogs(settings.locales_dir)), store,
-                          catalogue, settings.default_language, GapLog(engine))
+    renderer = Renderer(Catalogs(settings.locales_dir))
+    users = UserStore(engine)
+    flow = MilestoneFlow(users, reminder_service(settings, engine, catalogue), milestone_store(settings, catalogue),
+                         renderer)
+    assistant = Assistant(users, rasa, renderer, store, catalogue, settings.default_language, GapLog(engine), flow)
     return assistant, rasa
+
+
+def milestone_store(settings: Settings, catalogue: Catalogue) -> MilestoneStore:
+    return MilestoneStore(settings.content_dir / "milestones.yml", catalogue)
+
+
+def reminder_service(settings: Settings, engine: Any, catalogue: Catalogue,
+                     store: MilestoneStore | None = None) -> ReminderService:
+    store = store or milestone_store(settings, catalogue)
+    return ReminderService(engine, store.get, settings.timezone, settings.reminder_grace,
+                           settings.default_language)
 
 
 def reply_json(text: str, reply: Reply) -> dict[str, Any]:
@@ -94,6 +111,10 @@ def cmd_content_check(settings: Settings, args: argparse.Namespace) -> int:
     contents, problems = check_content_dir(settings.content_dir, catalogue)
     problems += check_nlu(catalogue, settings.nlu_dir)
     problems += _check_shared_contract(settings, catalogue)
+    from bot.milestones import load_milestones
+
+    _rules, found = load_milestones(settings.content_dir / "milestones.yml", catalogue, "content/milestones.yml")
+    problems += found
     for problem in problems:
         print(problem)
     errors = [p for p in problems if p.severity == "error"]
@@ -151,11 +172,54 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             from bot.telegram_app import run_telegram
 
             assistant, _ = build_assistant(settings)
-            run_telegram(settings, assistant)  # stops on Ctrl-C or SIGTERM
+            run_telegram(settings, assistant)  # reminders scheduler included; stops on Ctrl-C or SIGTERM
         else:
             print("Rasa and the action server are running; no TELEGRAM_BOT_TOKEN, so no Telegram bot. "
                   "Ctrl-C stops.", file=sys.stderr, flush=True)
             _sleep_forever()
+    return 0
+
+
+def cmd_reminders_run_due(settings: Settings, args: argparse.Namespace) -> int:
+    """Send what is due at --now (default: now); running it twice sends nothing twice."""
+    import datetime as dt
+
+    from bot.db import utcnow
+    from bot.reminder_sender import ReminderSender
+    from bot.telegram_app import make_bot, send_message
+
+    if not settings.telegram_token:
+        raise OrientError("TELEGRAM_BOT_TOKEN is not set: reminders are sent through Telegram")
+    now = dt.datetime.fromisoformat(args.now) if args.now else utcnow()
+    if now.tzinfo is None:
+        raise OrientError("--now needs a time zone, e.g. 2027-03-10T09:00:00+01:00 or ...Z")
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    catalogue = load_catalogue(settings.content_dir / "topics.yml")
+    store = milestone_store(settings, catalogue)
+    service = reminder_service(settings, engine, catalogue, store)
+
+    async def run() -> list[str]:
+        bot = make_bot(settings)
+        async with bot:
+            sender = ReminderSender(service, store, Renderer(Catalogs(settings.locales_dir)), UserStore(engine),
+                                    lambda chat, message: send_message(bot, chat, message))
+            return await sender.run_due(now)
+
+    lines = asyncio.run(run())
+    print("\n".join(lines) or f"nothing due at {now.isoformat()}")
+    return 0
+
+
+def cmd_reminders_list(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    catalogue = load_catalogue(settings.content_dir / "topics.yml")
+    rows = reminder_service(settings, engine, catalogue).listing(args.chat)
+    for chat, kind, day, rule, due, status, note in rows:
+        print(f"{chat:>14}  {kind:<22} {day}  {rule:<20} {due:%Y-%m-%d %H:%M}Z  {status}"
+              f"{' (' + note + ')' if note else ''}")
+    print(f"{len(rows)} reminders")
     return 0
 
 
@@ -223,6 +287,13 @@ def parser() -> argparse.ArgumentParser:
     nlu.add_parser("dedupe", help="drop training lines that repeat held-out or other training lines"
                    ).set_defaults(func=cmd_nlu_dedupe)
     sub.add_parser("serve", help="run Rasa, the action server and the Telegram bot").set_defaults(func=cmd_serve)
+    reminders = sub.add_parser("reminders", help="milestone reminders").add_subparsers(dest="action", required=True)
+    run_due = reminders.add_parser("run-due", help="send the reminders due now (or at --now)")
+    run_due.add_argument("--now", metavar="ISO-TIME", help="e.g. 2027-03-10T09:00:00+01:00")
+    run_due.set_defaults(func=cmd_reminders_run_due)
+    listing = reminders.add_parser("list", help="reminders and their status")
+    listing.add_argument("--chat", type=int, help="one candidate's chat id")
+    listing.set_defaults(func=cmd_reminders_list)
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
     return top

@@ -168,12 +168,12 @@ def parse_content_file(path: Path, catalogue: Catalogue, display: str | None = N
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
         return None, [Problem(name, _mark_line(exc), f"not valid YAML: {_yaml_reason(exc)}")]
-    checker = _Checker(name, catalogue, today or dt.date.today())
+    checker = NodeChecker(name, catalogue, today or dt.date.today())
     content = checker.topic(root, expected_id=path.stem)
     return (content if not checker.errors() else None), checker.problems
 
 
-class _Checker:
+class NodeChecker:
     """Walks a composed YAML document, collecting every problem in one pass."""
 
     def __init__(self, name: str, catalogue: Catalogue, today: dt.date) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from bot import payloads
 from bot.content import Catalogue, ContentStore
 from bot.db import GapLog, UserStore
+from bot.milestone_flow import PENDING, MilestoneFlow
 from bot.errors import NLUUnavailable
 from bot.language import Detection, choose_reply_language, detect
 from bot.nlu_client import RasaClient
@@ -48,9 +49,10 @@ class Assistant:
 
     def __init__(self, users: UserStore, rasa: RasaClient, renderer: Renderer,
                  store: ContentStore, catalogue: Catalogue, default_language: str,
-                 gaps: GapLog | None = None) -> None:
+                 gaps: GapLog | None = None, milestones: MilestoneFlow | None = None) -> None:
         self.users = users
         self.gaps = gaps
+        self.milestones = milestones
         self.rasa = rasa
         self.renderer = renderer
         self.store = store
@@ -61,7 +63,7 @@ class Assistant:
         user = self.users.get_or_create(chat_id)
         text = (text or "").strip()
         # Buttons carry payloads, not words: they say nothing about the user's language.
-        is_button = payloads.parse_button(text) is not None or text in (FORGET_YES, FORGET_NO)
+        is_button = payloads.parse_button(text) is not None or text.startswith("!")
         detection = Detection(None, False) if is_button else detect(text)
         language = choose_reply_language(
             detection, user.language if user.language_chosen else None, user.language,
@@ -70,6 +72,14 @@ class Assistant:
             return self._forget(chat_id, text == FORGET_YES and user.pending == "forget", language)
         if not text:
             return Reply([self.renderer.non_text(language)], "non_text", 1.0, language)
+        if self.milestones is not None:
+            if text.startswith("!ms:"):
+                return Reply(self.milestones.button(chat_id, text, language), "set_milestone", 1.0, language)
+            if user.pending and user.pending.startswith(PENDING) and not is_button:
+                messages = self.milestones.pending_date(chat_id, user.pending[len(PENDING):], text, language)
+                if messages is not None:
+                    return Reply(messages, "set_milestone", 1.0, language)
+                self.users.update(chat_id, pending=None)  # they moved on to another question
         metadata = {"language": language, "detected": detection.language}
         try:
             raw = await self.rasa.send(str(chat_id), text[:NLU_MAX_CHARS], metadata)
@@ -77,7 +87,7 @@ class Assistant:
             log.warning("chat %s: Rasa unavailable, answering from content: %s", chat_id, exc)
             return self._degraded(text, language)
         found = [r["custom"] for r in raw if isinstance(r.get("custom"), dict)]
-        reply = self._render(found, language)
+        reply = self._render(found, language, chat_id)
         self._record_gap(text, detection, reply)
         ask_language = (detection.language == "ary_latn" and not user.language_chosen
                         and not user.language_asked)
@@ -99,12 +109,12 @@ class Assistant:
         language = user.language or self.default_language
         return Reply([self.renderer.non_text(language)], "non_text", 1.0, language)
 
-    def _render(self, found: list[dict[str, Any]], language: str) -> Reply:
+    def _render(self, found: list[dict[str, Any]], language: str, chat_id: int) -> Reply:
         if not found:
             # Rasa answered without our actions (e.g. the action server is down).
             log.warning("Rasa replied without an action payload")
             return self._degraded("", language)
-        messages = [m for p in found for m in self.renderer.render(p)]
+        messages = [m for p in found for m in self._messages(p, chat_id)]
         first = found[0]
         reply_language = str(first.get("language") or language)
         return Reply(messages, str(first.get("topic") or "fallback"),
@@ -121,6 +131,16 @@ class Assistant:
                 self.gaps.record(text, detection.language, reason, suggested)
                 return
 
+    def _messages(self, payload: dict[str, Any], chat_id: int) -> list[Message]:
+        """Milestones and reminders need this user's data; everything else renders as it comes."""
+        language = str(payload.get("language") or self.default_language)
+        if self.milestones is not None:
+            if payload.get("kind") == "milestone":
+                return self.milestones.from_payload(chat_id, payload, language)
+            if payload.get("kind") == "system" and payload.get("topic") == "list_reminders":
+                return self.milestones.overview(chat_id, language)
+        return self.renderer.render(payload)
+
     def _remember(self, chat_id: int, last_language: str | None, pending: str | None, reply: Reply,
                   asked_language: bool = False, active: bool = True) -> None:
         """Persist what this turn changed: the reply language, an explicit choice, a pending question."""
@@ -132,9 +152,10 @@ class Assistant:
                 changes.update(language=payload["requested"], language_chosen=True)
         if "language" not in changes and reply.language != last_language:
             changes["language"] = reply.language
-        wants_forget = reply.topic == "delete_my_data"
-        if wants_forget or pending:
-            changes["pending"] = "forget" if wants_forget else None
+        if reply.topic == "delete_my_data":
+            changes["pending"] = "forget"
+        elif pending == "forget":
+            changes["pending"] = None  # the question was left unanswered: drop it
         if changes:
             self.users.update(chat_id, **changes)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import BigInteger, Boolean, DateTime, String, create_engine, event, select
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, String, UniqueConstraint,
+                        create_engine, event, select)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -34,7 +35,42 @@ class User(Base):
     language_asked: Mapped[bool] = mapped_column(Boolean, default=False)  # asked once which language
     source: Mapped[str | None] = mapped_column(String(64))  # deep-link campaign (/start campaign_xyz)
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # False once the user blocked the bot
+    timezone: Mapped[str | None] = mapped_column(String(40))  # IANA name; None: the default (Casablanca)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Milestone(Base):
+    """A date in a candidate's journey (one per kind: setting it again moves it)."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (UniqueConstraint("user_id", "kind", name="uq_milestones_user_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))  # a milestone type of content/milestones.yml
+    day: Mapped[dt.date] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Reminder(Base):
+    """One reminder of one milestone, sent at most once: the attempt is recorded before sending.
+
+    status: pending -> sending (attempt recorded) -> sent; or skipped (note says why:
+    missed, blocked, done, removed). A 'sending' row whose send crashed is never sent again.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("milestone_id", "rule_key", name="uq_reminders_milestone_rule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"), index=True)
+    rule_key: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # UTC
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    note: Mapped[str | None] = mapped_column(String(40))
+    attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Unanswered(Base):

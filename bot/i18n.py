@@ -8,6 +8,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
+from babel.dates import format_datetime as _babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -29,6 +30,12 @@ def babel_locale(language: str) -> Locale:
 def format_date(day: dt.date, language: str, fmt: str = "long") -> str:
     """A date as a reader of `language` expects it, e.g. '24 novembre 2026'."""
     return _babel_format_date(day, format=fmt, locale=babel_locale(language))
+
+
+def format_datetime(moment: dt.datetime, language: str, zone: dt.tzinfo) -> str:
+    """A moment in the reader's time zone and locale, e.g. '12 mars 2027, 10:00'."""
+    local = moment.astimezone(zone)
+    return _babel_format_datetime(local, format="d MMMM y, HH:mm", locale=babel_locale(language))
 
 
 class Catalogs:

@@ -10,9 +10,10 @@ from bot.content import Catalogue, Problem
 
 HEADER = "# Generated from content/topics.yml by `orient nlu sync`; edit topics there.\n"
 # System topics with an action of their own; the others go to action_system_reply.
-SYSTEM_ACTIONS = {"help_menu": "action_show_menu", "change_language": "action_set_language"}
+SYSTEM_ACTIONS = {"help_menu": "action_show_menu", "change_language": "action_set_language",
+                  "set_milestone": "action_set_milestone"}
 ACTIONS = ["action_answer_topic", "action_system_reply", "action_show_menu",
-           "action_set_language", "action_suggest_topics"]
+           "action_set_language", "action_suggest_topics", "action_set_milestone"]
 EXTRA_INTENTS = ["more_info"]
 ENTITIES = ["topic", "group", "language", "destination"]
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from bot.i18n import Catalogs, format_date
+from bot.i18n import Catalogs, format_date, format_datetime
 from bot.payloads import Payload, button
 
 FSI, PDI = "\u2068", "\u2069"
@@ -166,6 +166,80 @@ class Renderer:
         if p.get("requested"):
             return [Message(_("From now on I will answer in English."), [[self._menu_button(_)]])]
         return [Message(_("Which language do you prefer?"), [self._language_buttons()])]
+
+    # --- milestones and reminders ---------------------------------------------
+
+    def milestone_confirm(self, language: str, kind: str, label: str, day: dt.date) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = _("%(milestone)s on %(date)s: is that right?") % {
+            "milestone": label, "date": format_date(day, language, "full")}
+        return Message(text, [[Button(_("Yes, save it"), f"!ms:ok:{kind}:{day:%Y%m%d}"),
+                               Button(_("No"), "!ms:no")]])
+
+    def milestone_ask_kind(self, language: str, labels: dict[str, str], day: dt.date | None) -> Message:
+        _ = self.catalogs.get(language).gettext
+        stamp = f"{day:%Y%m%d}" if day else "-"
+        rows = [[Button(label, f"!ms:kind:{kind}:{stamp}")] for kind, label in labels.items()]
+        return Message(_("Which step of your journey is this date for?"), rows)
+
+    def milestone_ask_date(self, language: str, label: str, problem: str | None) -> Message:
+        _ = self.catalogs.get(language).gettext
+        texts = {
+            "past": _("That date has already passed. What is the date of your %(milestone)s?"),
+            "invalid": _("That date does not exist. What is the date of your %(milestone)s?"),
+            "far": _("That date is more than three years away. What is the date of your %(milestone)s?"),
+        }
+        text = texts.get(problem or "", _("What is the date of your %(milestone)s?")) % {"milestone": label}
+        return Message(text + "\n" + _("For example: 12/03/2027, 12 March, or in 2 weeks."))
+
+    def milestone_saved(self, language: str, label: str, day: dt.date, dues: list[dt.datetime],
+                        zone: Any) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = _("Saved: %(milestone)s on %(date)s.") % {"milestone": label,
+                                                         "date": format_date(day, language)}
+        if dues:
+            text += "\n" + _("I will remind you on:") + "\n" + "\n".join(
+                f"• {format_datetime(d, language, zone)}" for d in dues)
+        else:
+            text += "\n" + _("No reminder is left to send before or after this date.")
+        return Message(text, [[Button(_("My dates and reminders"), button("list_reminders"))]])
+
+    def milestone_cancelled(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(_("OK, I saved nothing. You can tell me the date again at any time."),
+                       [[self._menu_button(_)]])
+
+    def milestone_changed(self, language: str, removed: bool) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = _("Deleted, with its reminders.") if removed else _("Marked as done: its reminders stop.")
+        return Message(text, [[Button(_("My dates and reminders"), button("list_reminders"))]])
+
+    def reminders_overview(self, language: str, items: list[Any], labels: dict[str, str], zone: Any) -> Message:
+        _ = self.catalogs.get(language).gettext
+        add = [Button(_("Add a date"), "!ms:kind:-:-")]
+        if not items:
+            return Message(_("You have no dates saved yet. Tell me one, for example: "
+                             "my visa appointment is on 12 March."), [add])
+        lines, rows = [_("Your dates:")], []
+        for item in items:
+            label = labels.get(item.kind, item.kind)
+            status = _("done") if item.done else (
+                _("next reminder: %(when)s") % {"when": format_datetime(item.upcoming[0][1], language, zone)}
+                if item.upcoming else _("no reminder left"))
+            lines.append(f"• {label}: {format_date(item.day, language)} ({status})")
+            rows.append([Button(f"✏️ {label}", f"!ms:chg:{item.milestone_id}"),
+                         Button(_("Done"), f"!ms:done:{item.milestone_id}"),
+                         Button(_("Delete"), f"!ms:del:{item.milestone_id}")])
+        return Message("\n".join(lines), rows + [add])
+
+    def reminder(self, language: str, label: str, day: dt.date, text: str, after: bool) -> Message:
+        """A scheduled reminder as the candidate receives it."""
+        _ = self.catalogs.get(language).gettext
+        heading = f"⏰ {label}: {format_date(day, language)}"
+        rows = [[Button(_("My dates and reminders"), button("list_reminders"))]]
+        if after:
+            rows.insert(0, [Button(_("Set my next step"), "!ms:kind:-:-")])
+        return Message(f"{heading}\n\n{isolate_latin(text, language)}", rows)
 
     def ask_language(self, language: str) -> Message:
         """Asked once to people writing Darija in Latin letters: which language should answers use?"""

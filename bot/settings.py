@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,7 @@ class Settings:
     flood_limit: int = 20  # messages per user per 10 seconds before the bot asks to slow down
     default_language: str = "ar"
     timezone: str = "Africa/Casablanca"
+    reminder_grace: dt.timedelta = dt.timedelta(hours=6)  # late reminders older than this are skipped
 
     @property
     def content_dir(self) -> Path:
@@ -100,6 +102,7 @@ class Settings:
             flood_limit=_int(env, "ORIENT_FLOOD_LIMIT", 20),
             default_language=language,
             timezone=env.get("ORIENT_TIMEZONE", "Africa/Casablanca"),
+            reminder_grace=dt.timedelta(hours=_float(env, "ORIENT_REMINDER_GRACE_HOURS", 6.0)),
         )
 
 

@@ -18,11 +18,11 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from telegram import (BotCommand, ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMarkup,
+from telegram import (Bot, BotCommand, ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMarkup,
                       LinkPreviewOptions, Update)
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ExtBot,
                           ChatMemberHandler, CommandHandler, ContextTypes, MessageHandler, filters)
 
 from bot.conversation import Assistant, Reply
@@ -162,32 +162,54 @@ class TelegramChannel:
 
     async def send_reply(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
         for message in reply.messages:
-            chunks = split_text(message.text)
-            for index, chunk in enumerate(chunks):
-                markup = _keyboard(message) if index == len(chunks) - 1 else None
-                if not await self._send(context, chat_id, chunk, markup):
-                    return
-
-    async def _send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str,
-                    markup: InlineKeyboardMarkup | None) -> bool:
-        """Send one message; retry network trouble; False when the user blocked the bot."""
-        for attempt in range(1, SEND_ATTEMPTS + 1):
-            try:
-                await context.bot.send_message(chat_id, text, link_preview_options=NO_PREVIEW,
-                                               reply_markup=markup)
-                return True
-            except Forbidden:
-                log.info("chat %s blocked the bot; marked inactive", chat_id)
+            outcome = await send_message(context.bot, chat_id, message)
+            if outcome == BLOCKED:
                 self.assistant.users.set_active(chat_id, False)
-                return False
-            except RetryAfter as exc:  # the rate limiter already waited and retried
-                await asyncio.sleep(_seconds(exc.retry_after))
-            except (TimedOut, NetworkError) as exc:
-                if attempt == SEND_ATTEMPTS:
-                    log.error("chat %s: giving up sending after %s attempts: %s", chat_id, attempt, exc)
-                    return False
-                await asyncio.sleep(0.5 * 2 ** (attempt - 1))
-        return False
+            if outcome != SENT:
+                return
+
+
+SENT, BLOCKED, FAILED = "sent", "blocked", "failed"
+
+
+async def send_message(bot: Bot, chat_id: int, message: Message) -> str:
+    """Send one rendered message (split under 4096 characters, buttons on the last part).
+
+    Network trouble is retried with backoff; 429s are waited out (the rate
+    limiter retries them first). Returns SENT, BLOCKED (the user blocked the
+    bot: never retried) or FAILED.
+    """
+    chunks = split_text(message.text)
+    for index, chunk in enumerate(chunks):
+        markup = _keyboard(message) if index == len(chunks) - 1 else None
+        outcome = await _send_chunk(bot, chat_id, chunk, markup)
+        if outcome != SENT:
+            return outcome
+    return SENT
+
+
+async def _send_chunk(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> str:
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            await bot.send_message(chat_id, text, link_preview_options=NO_PREVIEW, reply_markup=markup)
+            return SENT
+        except Forbidden:
+            log.info("chat %s blocked the bot; marked inactive", chat_id)
+            return BLOCKED
+        except RetryAfter as exc:  # the rate limiter already waited and retried
+            await asyncio.sleep(_seconds(exc.retry_after))
+        except (TimedOut, NetworkError) as exc:
+            if attempt == SEND_ATTEMPTS:
+                log.error("chat %s: giving up sending after %s attempts: %s", chat_id, attempt, exc)
+                return FAILED
+            await asyncio.sleep(0.5 * 2 ** (attempt - 1))
+    return FAILED
+
+
+def make_bot(settings: Settings) -> Bot:
+    """A Bot for sending outside the Application (reminders run from the command line)."""
+    return ExtBot(settings.telegram_token.get(), base_url=settings.telegram_base_url,
+                  rate_limiter=AIORateLimiter(max_retries=3))
 
 
 def _keyboard(message: Message) -> InlineKeyboardMarkup | None:
@@ -217,18 +239,30 @@ async def register_commands(application: Application, catalogs: Catalogs) -> Non
         [BotCommand(name, default(description)) for name, (_p, description) in COMMANDS.items()])
 
 
-def build_application(settings: Settings, assistant: Assistant,
-                      register: bool = True) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, assistant: Assistant, register: bool = True,
+                      reminders: bool = True) -> Application:  # type: ignore[type-arg]
     """The PTB Application, pointed at TELEGRAM_BASE_URL (a local Bot API in tests)."""
     channel = TelegramChannel(settings, assistant)
     catalogs = assistant.renderer.catalogs
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+        if reminders and assistant.milestones is not None:
+            from bot.reminder_sender import ReminderSender, start_scheduler
+
+            flow = assistant.milestones
+            sender = ReminderSender(flow.service, flow.store, assistant.renderer, assistant.users,
+                                    lambda chat, message: send_message(application.bot, chat, message))
+            application.bot_data["scheduler"] = start_scheduler(sender)
         if register:
             try:
                 await register_commands(application, catalogs)
             except NetworkError as exc:  # the menu is a convenience; answering matters more
                 log.warning("could not register the command menu: %s", exc)
+
+    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        scheduler = application.bot_data.get("scheduler")
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
 
     application = (
         ApplicationBuilder()
@@ -238,6 +272,7 @@ def build_application(settings: Settings, assistant: Assistant,
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(256)
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
         .build()
     )
     chats = filters.ChatType.PRIVATE if not settings.allow_groups else filters.ChatType.PRIVATE | filters.ChatType.GROUPS

@@ -35,6 +35,7 @@ class BotAPI:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     blocked_chats: set[int] = field(default_factory=set)
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses for the next sendMessage calls
+    on_send: Any = None  # optional callback(chat_id) on each delivered sendMessage (benches)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _server: ThreadingHTTPServer | None = None
@@ -154,6 +155,8 @@ class BotAPI:
                 return status, {"ok": False, "error_code": status, "description": "Bad Gateway"}
             if chat_id in self.blocked_chats:
                 return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+            if self.on_send is not None:
+                self.on_send(chat_id)
             return 200, {"ok": True, "result": {**self._message_base(chat_id, "fr"),
                                                 "message_id": next(self._ids), "text": params.get("text", ""),
                                                 "from": {"id": BOT_ID, "is_bot": True, "first_name": "Orient"}}}
