@@ -66,7 +66,8 @@ test-unit: app-env locales
 bench: setup model
 	$(PY) bench/foundation.py
 	$(PY) bench/nlu_accuracy.py
-	$(PY) bench/telegram.py
+	$(PY) bench/telegram_channel.py
+	$(PY) bench/reminders.py
 
 clean:
 	rm -rf var models .pytest_cache

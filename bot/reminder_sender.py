@@ -22,7 +22,8 @@ PARALLEL_SENDS = 30  # Telegram's rate limiter paces them; this only bounds what
 
 class ReminderSender:
     def __init__(self, service: ReminderService, store: MilestoneStore, renderer: Renderer,
-                 users: UserStore, send: Send) -> None:
+                 users: UserStore, send: Send, clock: Callable[[], dt.datetime] = utcnow) -> None:
+        self.clock = clock
         self.service = service
         self.store = store
         self.renderer = renderer
@@ -32,7 +33,7 @@ class ReminderSender:
 
     async def run_due(self, now: dt.datetime | None = None) -> list[str]:
         """Send every reminder due at `now` and not sent yet; one line per reminder handled."""
-        now = now or utcnow()
+        now = now or self.clock()
         self.sync_rules(now)
         due = await asyncio.to_thread(self.service.claim_due, now)
         gate = asyncio.Semaphore(PARALLEL_SENDS)

@@ -7,7 +7,7 @@ first reply, then sends the next (a closed loop, like a person). Prints figures;
 asserts nothing. The stand-in shares this process, so its work counts in the
 overhead: the figure is an upper bound.
 
-    .venv/bin/python bench/telegram.py [--messages 10]
+    .venv/bin/python bench/telegram_channel.py [--messages 10]
 """
 
 from __future__ import annotations
