@@ -70,7 +70,8 @@ class TimedRasa:
             self.durations.append((time.perf_counter() - start) * 1000)
 
 
-async def run(settings: Settings, users: int, per_user: int, texts: list[str]) -> dict[str, float]:
+async def run(settings: Settings, users: int, per_user: int, texts: list[str],
+              think: float = 0.0) -> dict[str, float]:
     api = BotAPI().start()
     loop = asyncio.get_running_loop()
     events: dict[int, asyncio.Event] = {}
@@ -89,12 +90,16 @@ async def run(settings: Settings, users: int, per_user: int, texts: list[str]) -
     async def user(number: int) -> None:
         chat = 900_000 + number
         events[chat] = asyncio.Event()
+        if think:
+            await asyncio.sleep(random.uniform(0, think))  # people do not all start at the same instant
         for index in range(per_user):
             events[chat].clear()
             start = time.perf_counter()
             api.user_says(chat, texts[(number * per_user + index) % len(texts)])
             await asyncio.wait_for(events[chat].wait(), timeout=60)
             latencies.append((time.perf_counter() - start) * 1000)
+            if think:
+                await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))  # reading, typing
 
     began = time.perf_counter()
     await asyncio.gather(*(user(n) for n in range(users)))
@@ -113,6 +118,7 @@ async def run(settings: Settings, users: int, per_user: int, texts: list[str]) -
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=10, help="messages per user")
+    parser.add_argument("--think", type=float, default=5.0, help="mean seconds between a reply and the next message")
     args = parser.parse_args()
     settings = replace(Settings.from_env(), rasa_url=f"http://127.0.0.1:{free_port()}", action_port=free_port())
     texts = questions()
@@ -120,11 +126,15 @@ def main() -> None:
         asyncio.run(run(settings, 2, 5, texts))  # warm-up
         print("update -> first reply through PTB, Rasa and actions (closed loop per user):")
         print(f"  {'users':>5}{'msgs':>6}{'median ms':>11}{'p95 ms':>9}{'msg/s':>8}{'Rasa median':>13}{'bot overhead':>14}")
-        for users in (1, 20, 100):
-            per_user = args.messages if users < 100 else max(2, args.messages // 2)
-            r = asyncio.run(run(settings, users, per_user, texts))
-            print(f"  {users:>5}{r['n']:>6}{r['median']:>11.1f}{r['p95']:>9.1f}{r['rate']:>8.1f}"
-                  f"{r['rasa_median']:>13.1f}{r['overhead']:>14.1f}")
+        for think in (args.think, 0.0):
+            label = f"people reading and typing ({args.think:.0f} s on average between a reply and the next message)" \
+                if think else "saturation: each user sends the next message as soon as the reply arrives"
+            print(f"  {label}")
+            for users in (1, 20, 100):
+                per_user = args.messages if users < 100 else max(2, args.messages // 2)
+                r = asyncio.run(run(settings, users, per_user, texts, think))
+                print(f"  {users:>5}{r['n']:>6}{r['median']:>11.1f}{r['p95']:>9.1f}{r['rate']:>8.1f}"
+                      f"{r['rasa_median']:>13.1f}{r['overhead']:>14.1f}")
     print("\nbot overhead = median update-to-reply minus median time inside Rasa (REST webhook,")
     print("actions included); it contains the stand-in's own work, so it is an upper bound.")
 

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 TELEGRAM_MAX_TEXT = 4096
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 SEND_ATTEMPTS = 4
+TYPING_AFTER = 0.3  # seconds before "typing..." shows
 _CAMPAIGN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # Commands, what they send along the path, and their description in the menu Telegram shows.
@@ -152,8 +153,13 @@ class TelegramChannel:
         return verdict
 
     async def _typing(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-        """'typing...' while Rasa thinks; Telegram shows it for 5 s, so renew it."""
+        """'typing...' while Rasa thinks; Telegram shows it for 5 s, so renew it.
+
+        It starts after a short pause: most replies come sooner, and every chat
+        action spends the same 30-per-second budget as the answers.
+        """
         try:
+            await asyncio.sleep(TYPING_AFTER)
             while True:
                 await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
                 await asyncio.sleep(4.5)

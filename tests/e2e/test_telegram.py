@@ -83,7 +83,8 @@ async def test_the_command_menu_is_registered_in_each_language(bot_api: BotAPI) 
     (105, "واش خاصني نخلص باش نخدم فبلجيكا", "المصادر:"),
 ])
 async def test_a_question_in_each_language_is_answered_with_sources(
-        bot_api: BotAPI, chat: int, text: str, expect: str) -> None:
+        bot_api: BotAPI, chat: int, text: str, expect: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.telegram_app.TYPING_AFTER", 0.0)  # show "typing..." even for fast replies
     bot_api.user_says(chat, text)
     message = (await wait(bot_api, chat, 1))[0]
     assert expect in message["text"] and "https://" in message["text"]
