@@ -16,6 +16,7 @@ from bot.content import Catalogue, ContentStore, check_content_dir, load_catalog
 from bot.conversation import Assistant, Reply
 from bot.db import GapLog, UserStore, make_engine, upgrade
 from bot.errors import OrientError
+from bot.alerts import Subscriptions
 from bot.i18n import Catalogs
 from bot.milestone_flow import MilestoneFlow
 from bot.milestones import MilestoneStore
@@ -39,7 +40,8 @@ def build_assistant(settings: Settings, database_url: str | None = None) -> tupl
     users = UserStore(engine)
     flow = MilestoneFlow(users, reminder_service(settings, engine, catalogue), milestone_store(settings, catalogue),
                          renderer)
-    assistant = Assistant(users, rasa, renderer, store, catalogue, settings.default_language, GapLog(engine), flow)
+    assistant = Assistant(users, rasa, renderer, store, catalogue, settings.default_language, GapLog(engine), flow,
+                          Subscriptions(engine))
     return assistant, rasa
 
 
@@ -115,6 +117,9 @@ def cmd_content_check(settings: Settings, args: argparse.Namespace) -> int:
 
     _rules, found = load_milestones(settings.content_dir / "milestones.yml", catalogue, "content/milestones.yml")
     problems += found
+    from bot.alerts import check_alerts
+
+    problems += check_alerts(settings.content_dir / "alerts", catalogue)
     for problem in problems:
         print(problem)
     errors = [p for p in problems if p.severity == "error"]
@@ -223,6 +228,100 @@ def cmd_reminders_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _broadcast_parts(settings: Settings) -> tuple[Any, Any, Catalogue]:
+    from bot.broadcast import BroadcastService
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine, BroadcastService(engine, settings.default_language), \
+        load_catalogue(settings.content_dir / "topics.yml")
+
+
+def _alert_file(path: str, catalogue: Catalogue) -> Any:
+    from bot.alerts import load_alert
+
+    spec, problems = load_alert(Path(path), catalogue)
+    if spec is None:
+        raise OrientError("the alert file has errors:\n" + "\n".join(str(p) for p in problems))
+    return spec
+
+
+def cmd_broadcast_preview(settings: Settings, args: argparse.Namespace) -> int:
+    _engine, service, catalogue = _broadcast_parts(settings)
+    spec = _alert_file(args.file, catalogue)
+    counts = service.recipients_by_language(spec)
+    for language in ("ar", "fr", "en"):
+        print(f"--- {language}: {counts.get(language, 0)} recipients ---\n{spec.text[language]}\n")
+    print(f"buttons: {', '.join(spec.buttons) or '-'}; audience: {spec.audience or 'all subscribers'}; "
+          f"send at: {spec.send_at or 'now'}; total {sum(counts.values())} recipients")
+    return 0
+
+
+def cmd_broadcast_send(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+
+    _engine, service, catalogue = _broadcast_parts(settings)
+    spec = _alert_file(args.file, catalogue)
+    total = sum(service.recipients_by_language(spec).values())
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise OrientError("confirmation needed: run it in a terminal, or add --yes")
+        if input(f"Send '{spec.id}' to {total} subscribers? [y/N] ").strip().lower() not in ("y", "yes", "o", "oui"):
+            print("Nothing sent.")
+            return 1
+    broadcast_id = service.create(spec, f"cli:{getpass.getuser()}")
+    if spec.send_at and service.listing()[-1][2] == "scheduled":
+        print(f"broadcast {broadcast_id} scheduled for {spec.send_at}; `orient serve` sends it then")
+        return 0
+    return _deliver(settings, service, broadcast_id, args.rate)
+
+
+def cmd_broadcast_resume(settings: Settings, args: argparse.Namespace) -> int:
+    _engine, service, _catalogue = _broadcast_parts(settings)
+    released, unknown = service.resume(args.id)
+    print(f"broadcast {args.id}: {released} recipients back in the queue, {unknown} caught mid-send "
+          "(marked unknown, not sent again)")
+    return _deliver(settings, service, args.id, args.rate)
+
+
+def cmd_broadcast_status(settings: Settings, args: argparse.Namespace) -> int:
+    _engine, service, _catalogue = _broadcast_parts(settings)
+    for broadcast_id, name, status, actor, created, counts in service.listing():
+        if args.id is None or args.id == broadcast_id:
+            detail = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no recipients yet"
+            print(f"{broadcast_id:>4}  {name:<36} {status:<10} by {actor} at {created:%Y-%m-%d %H:%M}  {detail}")
+    return 0
+
+
+def _deliver(settings: Settings, service: Any, broadcast_id: int, rate: float | None) -> int:
+    from bot.telegram_app import make_bot, send_alert
+
+    if not settings.telegram_token:
+        raise OrientError("TELEGRAM_BOT_TOKEN is not set: alerts are sent through Telegram")
+    catalogue = load_catalogue(settings.content_dir / "topics.yml")
+    store = ContentStore(settings.content_dir, catalogue)
+    renderer = Renderer(Catalogs(settings.locales_dir))
+    total = max(1, sum(v for k, v in service.counts(broadcast_id).items() if k in ("pending", "claimed")))
+    done = [0]
+
+    def progress(count: int) -> None:
+        done[0] += count
+        filled = int(30 * min(done[0], total) / total)
+        print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done[0]}/{total}", end="", file=sys.stderr, flush=True)
+
+    async def run() -> Any:
+        bot = make_bot(settings, rate_limited=False)  # the worker paces itself at --rate
+        async with bot:
+            return await service.run(broadcast_id,
+                                     lambda chat, language, spec: send_alert(bot, renderer, store, chat, language, spec),
+                                     rate or settings.broadcast_rate, progress)
+
+    report = asyncio.run(run())
+    print(file=sys.stderr)
+    print(report.line())
+    return 0
+
+
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     upgrade(make_engine(settings.database_url))
     print("database schema is up to date")
@@ -294,6 +393,22 @@ def parser() -> argparse.ArgumentParser:
     listing = reminders.add_parser("list", help="reminders and their status")
     listing.add_argument("--chat", type=int, help="one candidate's chat id")
     listing.set_defaults(func=cmd_reminders_list)
+    broadcast = sub.add_parser("broadcast", help="campaign alerts").add_subparsers(dest="action", required=True)
+    preview = broadcast.add_parser("preview", help="the alert in each language and its recipients")
+    preview.add_argument("file")
+    preview.set_defaults(func=cmd_broadcast_preview)
+    send = broadcast.add_parser("send", help="send an alert file (asks to confirm)")
+    send.add_argument("file")
+    send.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    send.add_argument("--rate", type=float, help="messages per second (default ORIENT_BROADCAST_RATE, 30)")
+    send.set_defaults(func=cmd_broadcast_send)
+    status = broadcast.add_parser("status", help="broadcasts and their delivery counts")
+    status.add_argument("id", type=int, nargs="?")
+    status.set_defaults(func=cmd_broadcast_status)
+    resume = broadcast.add_parser("resume", help="continue an interrupted broadcast")
+    resume.add_argument("id", type=int)
+    resume.add_argument("--rate", type=float)
+    resume.set_defaults(func=cmd_broadcast_resume)
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
     return top

@@ -12,6 +12,7 @@ from typing import Any
 from bot import payloads
 from bot.content import Catalogue, ContentStore
 from bot.db import GapLog, UserStore
+from bot.alerts import INTERESTS, DESTINATIONS, Subscriptions
 from bot.milestone_flow import PENDING, MilestoneFlow
 from bot.errors import NLUUnavailable
 from bot.language import Detection, choose_reply_language, detect
@@ -21,6 +22,8 @@ from bot.settings import LANGUAGES
 
 log = logging.getLogger(__name__)
 
+# Like SMS "STOP": these words alone always end alerts, whatever the classifier thinks.
+STOP_WORDS = {"stop", "/stop", "baraka", "stop alerts", "توقف", "بركا", "باركا", "arrete", "arrête", "stop les alertes"}
 # Rasa needs the gist, not a pasted page; longer messages are cut for understanding only.
 NLU_MAX_CHARS = 1500
 
@@ -49,7 +52,9 @@ class Assistant:
 
     def __init__(self, users: UserStore, rasa: RasaClient, renderer: Renderer,
                  store: ContentStore, catalogue: Catalogue, default_language: str,
-                 gaps: GapLog | None = None, milestones: MilestoneFlow | None = None) -> None:
+                 gaps: GapLog | None = None, milestones: MilestoneFlow | None = None,
+                 subscriptions: Subscriptions | None = None) -> None:
+        self.subscriptions = subscriptions
         self.users = users
         self.gaps = gaps
         self.milestones = milestones
@@ -72,6 +77,8 @@ class Assistant:
             return self._forget(chat_id, text == FORGET_YES and user.pending == "forget", language)
         if not text:
             return Reply([self.renderer.non_text(language)], "non_text", 1.0, language)
+        if self.subscriptions is not None and (text.startswith("!al:") or text.lower() in STOP_WORDS):
+            return self._alerts_button(chat_id, "!al:off" if text.lower() in STOP_WORDS else text, language)
         if self.milestones is not None:
             if text.startswith("!ms:"):
                 return Reply(self.milestones.button(chat_id, text, language), "set_milestone", 1.0, language)
@@ -131,9 +138,30 @@ class Assistant:
                 self.gaps.record(text, detection.language, reason, suggested)
                 return
 
+    def _alerts_button(self, chat_id: int, data: str, language: str) -> Reply:
+        assert self.subscriptions is not None
+        choice = data.split(":", 1)[1]
+        if choice == "off":
+            self.subscriptions.set(chat_id, False)
+            log.info("chat %s unsubscribed from alerts", chat_id)
+            return Reply([self.renderer.alerts_off(language)], "unsubscribe_alerts", 1.0, language)
+        if choice in INTERESTS or choice in DESTINATIONS:
+            interests = self.subscriptions.toggle_interest(chat_id, choice)
+        else:
+            self.subscriptions.set(chat_id, True)
+            interests = self.subscriptions.state(chat_id)[1]
+        return Reply([self.renderer.alerts_on(language, interests)], "subscribe_alerts", 1.0, language)
+
     def _messages(self, payload: dict[str, Any], chat_id: int) -> list[Message]:
-        """Milestones and reminders need this user's data; everything else renders as it comes."""
+        """Milestones, reminders and alerts need this user's data; the rest renders as it comes."""
         language = str(payload.get("language") or self.default_language)
+        if self.subscriptions is not None and payload.get("kind") == "system":
+            if payload.get("topic") == "subscribe_alerts":
+                self.subscriptions.set(chat_id, True)
+                return [self.renderer.alerts_on(language, self.subscriptions.state(chat_id)[1])]
+            if payload.get("topic") == "unsubscribe_alerts":
+                self.subscriptions.set(chat_id, False)
+                return [self.renderer.alerts_off(language)]
         if self.milestones is not None:
             if payload.get("kind") == "milestone":
                 return self.milestones.from_payload(chat_id, payload, language)

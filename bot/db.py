@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, String, UniqueConstraint,
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
                         create_engine, event, select)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -36,6 +36,8 @@ class User(Base):
     source: Mapped[str | None] = mapped_column(String(64))  # deep-link campaign (/start campaign_xyz)
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # False once the user blocked the bot
     timezone: Mapped[str | None] = mapped_column(String(40))  # IANA name; None: the default (Casablanca)
+    alerts: Mapped[bool] = mapped_column(Boolean, default=False)  # subscribed to campaign alerts
+    interests: Mapped[str | None] = mapped_column(String(200))  # comma list: fraud, opportunities, germany...
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -71,6 +73,60 @@ class Reminder(Base):
     note: Mapped[str | None] = mapped_column(String(40))
     attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Broadcast(Base):
+    """A campaign alert sent (or scheduled) to an audience; `spec` is the alert file as JSON."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    spec: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # scheduled, sending, done
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    send_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Delivery(Base):
+    """One recipient of one broadcast.
+
+    status: pending -> claimed (by a worker, a batch at a time) -> sending (the attempt,
+    recorded just before the call) -> sent | blocked | opted_out | failed. After a kill,
+    `resume` returns claimed rows to pending; a row left in 'sending' becomes 'unknown'
+    and is not sent again, so nobody gets the alert twice.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("broadcast_id", "user_id", name="uq_deliveries_broadcast_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    worker: Mapped[str | None] = mapped_column(String(40))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class AuditEntry(Base):
+    """Who did what with a broadcast, and when (also refused attempts)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    broadcast_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(String(400))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Unanswered(Base):
@@ -114,6 +170,7 @@ class UserStore:
     """Users by chat id."""
 
     def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def get_or_create(self, chat_id: int) -> User:

@@ -35,6 +35,14 @@ GROUP_LABELS = {
 }
 
 
+INTEREST_LABELS = {
+    "fraud": N_("Scam alerts"),
+    "opportunities": N_("New legal opportunities"),
+    "germany": N_("Germany"), "belgium": N_("Belgium"), "spain": N_("Spain"), "france": N_("France"),
+    "canada": N_("Canada"), "italy": N_("Italy"), "gulf": N_("Gulf countries"),
+}
+
+
 @dataclass(frozen=True)
 class Button:
     label: str
@@ -113,7 +121,12 @@ class Renderer:
             if content:
                 text += "\n\n" + isolate_latin(content["answer"], language)
             text += "\n\n" + _("Choose your language, or just ask your question.")
-            return [Message(text, [self._language_buttons(), [self._menu_button(_)]])]
+            return [Message(text, [self._language_buttons(),
+                                   [Button(_("Receive scam alerts"), "!al:on"), self._menu_button(_)]])]
+        if topic == "subscribe_alerts":
+            return [self.alerts_on(language, [])]
+        if topic == "unsubscribe_alerts":
+            return [self.alerts_off(language)]
         if topic == "delete_my_data":
             text = _("Do you want me to delete everything I know about you (language, consent "
                      "and any dates you gave me)? This cannot be undone.")
@@ -240,6 +253,37 @@ class Renderer:
         if after:
             rows.insert(0, [Button(_("Set my next step"), "!ms:kind:-:-")])
         return Message(f"{heading}\n\n{isolate_latin(text, language)}", rows)
+
+    # --- alerts -----------------------------------------------------------------
+
+    def alerts_on(self, language: str, interests: list[str]) -> Message:
+        _ = self.catalogs.get(language).gettext
+        text = _("You are subscribed to alerts about scams and new legal opportunities. "
+                 "Choose what interests you (tap again to remove):")
+        rows = [[Button(("✅ " if key in interests else "") + _(label), f"!al:{key}")]
+                for key, label in INTEREST_LABELS.items()]
+        rows.append([Button(_("Stop alerts"), "!al:off")])
+        return Message(text, rows)
+
+    def broadcast_preview(self, language: str, spec_id: str, texts: dict[str, str], counts: dict[str, int]) -> Message:
+        _ = self.catalogs.get(language).gettext
+        lines = [_("Alert %(id)s, to %(count)s subscribers:") % {"id": spec_id, "count": sum(counts.values())}]
+        for code in ("ar", "fr", "en"):
+            lines.append(f"\n[{code}] {counts.get(code, 0)}\n{texts[code]}")
+        return Message("\n".join(lines), [[Button(_("Send it now"), f"!bc:go:{spec_id}"[:64]),
+                                            Button(_("Cancel"), "!bc:no")]])
+
+    def alerts_off(self, language: str) -> Message:
+        _ = self.catalogs.get(language).gettext
+        return Message(_("Done: you will receive no more alerts. Send /alerts to subscribe again."),
+                       [[self._menu_button(_)]])
+
+    def alert(self, language: str, text: str, topics: list[tuple[str, str]]) -> Message:
+        """A campaign alert as subscribers receive it, with its topic buttons and a way out."""
+        _ = self.catalogs.get(language).gettext
+        rows = [[Button(title, button(topic))] for topic, title in topics]
+        rows.append([Button(_("Stop alerts"), "!al:off")])
+        return Message(f"⚠️ {isolate_latin(text, language)}", rows)
 
     def ask_language(self, language: str) -> Message:
         """Asked once to people writing Darija in Latin letters: which language should answers use?"""

@@ -53,6 +53,8 @@ class Settings:
     default_language: str = "ar"
     timezone: str = "Africa/Casablanca"
     reminder_grace: dt.timedelta = dt.timedelta(hours=6)  # late reminders older than this are skipped
+    admin_ids: frozenset[int] = frozenset()  # Telegram user ids allowed to /broadcast
+    broadcast_rate: float = 30.0  # alerts per second overall (Telegram allows about 30)
 
     @property
     def content_dir(self) -> Path:
@@ -103,6 +105,8 @@ class Settings:
             default_language=language,
             timezone=env.get("ORIENT_TIMEZONE", "Africa/Casablanca"),
             reminder_grace=dt.timedelta(hours=_float(env, "ORIENT_REMINDER_GRACE_HOURS", 6.0)),
+            admin_ids=_ids(env.get("ORIENT_ADMIN_IDS", "")),
+            broadcast_rate=_float(env, "ORIENT_BROADCAST_RATE", 30.0),
         )
 
 
@@ -124,3 +128,10 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} must be a number of seconds.") from None
+
+
+def _ids(raw: str) -> frozenset[int]:
+    try:
+        return frozenset(int(part) for part in raw.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise ConfigError(f"ORIENT_ADMIN_IDS={raw!r} must be Telegram user ids separated by commas.") from None

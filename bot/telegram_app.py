@@ -25,11 +25,13 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ExtBot,
                           ChatMemberHandler, CommandHandler, ContextTypes, MessageHandler, filters)
 
+from bot.alerts import AlertSpec, load_alert
+from bot.content import ContentStore
 from bot.conversation import Assistant, Reply
 from bot.flood import FloodGuard, Verdict
 from bot.i18n import Catalogs
 from bot.payloads import button
-from bot.rendering import N_, Message
+from bot.rendering import N_, Message, Renderer
 from bot.settings import LANGUAGES, Settings
 
 log = logging.getLogger(__name__)
@@ -95,7 +97,68 @@ class TelegramChannel:
         query = update.callback_query
         assert query is not None
         await query.answer()
+        if (query.data or "").startswith("!bc:"):
+            await self._broadcast_button(update, context, query.data or "")
+            return
         await self._converse(update, context, query.data or "")
+
+    async def on_broadcast(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/broadcast <alert id>: staff in ORIENT_ADMIN_IDS preview an alert, then confirm it."""
+        chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+        assert chat is not None and message is not None
+        language = self.assistant.language_for(chat.id)
+        service = self._broadcasts()
+        if user is None or user.id not in self.settings.admin_ids:
+            log.warning("refused /broadcast from user %s", user.id if user else "?")
+            service.audit(f"telegram:{user.id if user else '?'}", "refused", message.text or "")
+            await self.send_reply(context, chat.id, Reply([self.assistant.renderer.render(
+                {"kind": "system", "topic": "out_of_scope", "language": language})[0]], "refused", 1.0, language))
+            return
+        words = (message.text or "").split()
+        spec = self._alert(words[1]) if len(words) > 1 else None
+        if spec is None:
+            names = ", ".join(p.stem for p in sorted((self.settings.content_dir / "alerts").glob("*.yml")))
+            await context.bot.send_message(chat.id, f"/broadcast <id>: {names or '-'}")
+            return
+        preview = self.assistant.renderer.broadcast_preview(language, spec.id, spec.text,
+                                                            service.recipients_by_language(spec))
+        await self.send_reply(context, chat.id, Reply([preview], "broadcast", 1.0, language))
+
+    async def _broadcast_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
+        chat, user = update.effective_chat, update.effective_user
+        assert chat is not None
+        if user is None or user.id not in self.settings.admin_ids:
+            log.warning("refused broadcast button from user %s", user.id if user else "?")
+            return
+        parts = data.split(":", 2)
+        spec = self._alert(parts[2]) if parts[1] == "go" and len(parts) == 3 else None
+        if spec is None:
+            await context.bot.send_message(chat.id, "OK")
+            return
+        service = self._broadcasts()
+        broadcast_id = service.create(spec, f"telegram:{user.id}")
+        renderer, store = self.assistant.renderer, self.assistant.store
+        bot = context.bot
+
+        async def deliver() -> None:
+            report = await service.run(broadcast_id, lambda c, lang, s: send_alert(bot, renderer, store, c, lang, s),
+                                       self.settings.broadcast_rate)
+            await bot.send_message(chat.id, report.line())
+
+        context.application.create_task(deliver())
+        await context.bot.send_message(chat.id, f"broadcast {broadcast_id} started")
+
+    def _broadcasts(self) -> Any:
+        from bot.broadcast import BroadcastService
+
+        return BroadcastService(self.assistant.users.engine, self.settings.default_language)
+
+    def _alert(self, name: str) -> AlertSpec | None:
+        path = self.settings.content_dir / "alerts" / f"{name}.yml"
+        if not re.fullmatch(r"[\w-]{1,60}", name) or not path.exists():
+            return None
+        spec, _problems = load_alert(path, self.assistant.catalogue)
+        return spec
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice notes, documents, locations, contacts: say what the bot reads."""
@@ -212,10 +275,30 @@ async def _send_chunk(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardM
     return FAILED
 
 
-def make_bot(settings: Settings) -> Bot:
+async def send_alert(bot: Bot, renderer: Renderer, store: ContentStore, chat_id: int, language: str,
+                     spec: AlertSpec) -> str:
+    """One attempt at one alert; the broadcast worker paces, retries and records.
+
+    Returns sent, blocked, failed, or retry_after:<seconds> when Telegram asks to wait.
+    """
+    topics = [(topic, store.title(topic, language)) for topic in spec.buttons]
+    message = renderer.alert(language, spec.text[language], topics)
+    try:
+        await bot.send_message(chat_id, message.text[:TELEGRAM_MAX_TEXT], link_preview_options=NO_PREVIEW,
+                               reply_markup=_keyboard(message))
+        return SENT
+    except Forbidden:
+        return BLOCKED
+    except RetryAfter as exc:
+        return f"retry_after:{_seconds(exc.retry_after)}"
+    except (TimedOut, NetworkError):
+        return FAILED
+
+
+def make_bot(settings: Settings, rate_limited: bool = True) -> Bot:
     """A Bot for sending outside the Application (reminders run from the command line)."""
     return ExtBot(settings.telegram_token.get(), base_url=settings.telegram_base_url,
-                  rate_limiter=AIORateLimiter(max_retries=3))
+                  rate_limiter=AIORateLimiter(max_retries=3) if rate_limited else None)
 
 
 def _keyboard(message: Message) -> InlineKeyboardMarkup | None:
@@ -258,7 +341,22 @@ def build_application(settings: Settings, assistant: Assistant, register: bool =
             flow = assistant.milestones
             sender = ReminderSender(flow.service, flow.store, assistant.renderer, assistant.users,
                                     lambda chat, message: send_message(application.bot, chat, message))
-            application.bot_data["scheduler"] = start_scheduler(sender)
+            scheduler = start_scheduler(sender)
+            application.bot_data["scheduler"] = scheduler
+            from bot.broadcast import BroadcastService
+
+            broadcasts = BroadcastService(assistant.users.engine, settings.default_language)
+
+            async def scheduled_alerts() -> None:
+                """Alerts with a send_at go out through the same scheduler as reminders."""
+                from bot.db import utcnow
+
+                for broadcast_id in await asyncio.to_thread(broadcasts.start_due, utcnow()):
+                    await broadcasts.run(broadcast_id, lambda c, lang, spec: send_alert(
+                        application.bot, assistant.renderer, assistant.store, c, lang, spec), settings.broadcast_rate)
+
+            scheduler.add_job(scheduled_alerts, "interval", seconds=20, id="alerts", max_instances=1,
+                              coalesce=True, misfire_grace_time=None)
         if register:
             try:
                 await register_commands(application, catalogs)
@@ -283,6 +381,7 @@ def build_application(settings: Settings, assistant: Assistant, register: bool =
     )
     chats = filters.ChatType.PRIVATE if not settings.allow_groups else filters.ChatType.PRIVATE | filters.ChatType.GROUPS
     application.add_handler(ChatMemberHandler(channel.on_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(CommandHandler("broadcast", channel.on_broadcast, filters=filters.ChatType.PRIVATE))
     application.add_handler(CommandHandler(list(COMMANDS), channel.on_command, filters=chats))
     application.add_handler(MessageHandler(chats & filters.TEXT & ~filters.COMMAND, channel.on_text))
     application.add_handler(CallbackQueryHandler(channel.on_button))
