@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import time
 import uuid
 from collections import Counter
@@ -31,7 +32,8 @@ from bot.db import AuditEntry, Broadcast, Delivery, User, utcnow
 
 log = logging.getLogger(__name__)
 SendAlert = Callable[[int, str, AlertSpec], Awaitable[str]]  # (chat, language, spec) -> outcome
-RELEASE_AFTER = dt.timedelta(seconds=30)  # a live worker finishes a claimed batch well within this
+# A live worker finishes a claimed batch well within this; `resume` only takes older claims.
+RELEASE_AFTER = dt.timedelta(seconds=float(os.environ.get("ORIENT_BROADCAST_LEASE_SECONDS", "30")))
 FINAL = ("sent", "blocked", "opted_out", "failed", "unknown")
 
 
@@ -167,10 +169,11 @@ class BroadcastService:
     async def _deliver(self, delivery: tuple[int, int, str], spec: AlertSpec, send: SendAlert,
                        limiter: RateLimiter) -> str:
         delivery_id, chat_id, language = delivery
-        if not await asyncio.to_thread(self._still_wanted, delivery_id, chat_id):
-            return "opted_out"
         for attempt in range(1, 4):
             await limiter.wait()
+            # Checked at the last moment, so a "stop" sent during the broadcast still counts.
+            if attempt == 1 and not await asyncio.to_thread(self._still_wanted, delivery_id, chat_id):
+                return "opted_out"
             outcome = await send(chat_id, language, spec)
             if outcome.startswith("retry_after:"):
                 limiter.pause(float(outcome.split(":", 1)[1]))

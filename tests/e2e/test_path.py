@@ -171,3 +171,16 @@ async def test_a_question_without_checked_content_is_recorded_for_staff(
     out = capsys.readouterr().out
     assert "[fr, missing]  comment envoyer de l'argent a ma famille au maroc sans frais" in out
     assert str(CHAT) not in out
+
+
+async def test_subscribing_choosing_interests_and_stopping_alerts(assistant: Assistant, database_url: str) -> None:
+    from bot.alerts import Subscriptions
+
+    subscriptions = Subscriptions(make_engine(database_url))
+    reply = await assistant.handle(CHAT + 2, "/subscribe_alerts")
+    assert "!al:fraud" in payloads_of(reply) and subscriptions.state(CHAT + 2) == (True, [])
+    await assistant.handle(CHAT + 2, "!al:fraud")
+    await assistant.handle(CHAT + 2, "!al:spain")
+    assert subscriptions.state(CHAT + 2) == (True, ["fraud", "spain"])
+    stopped = await assistant.handle(CHAT + 2, "baraka")
+    assert stopped.topic == "unsubscribe_alerts" and subscriptions.state(CHAT + 2)[0] is False
