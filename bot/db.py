@@ -151,6 +151,11 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(connection, _record):  # type: ignore[no-untyped-def]
             connection.execute("PRAGMA foreign_keys=ON")
+            connection.execute("PRAGMA busy_timeout=10000")  # the bot, the scheduler and CLI share the file
+            if ":memory:" not in url and url != "sqlite://":
+                # WAL: readers do not block the writer; NORMAL sync is safe with WAL.
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
     return engine
 
 
