@@ -35,6 +35,7 @@ SendAlert = Callable[[int, str, AlertSpec], Awaitable[str]]  # (chat, language, 
 # A live worker finishes a claimed batch well within this; `resume` only takes older claims.
 RELEASE_AFTER = dt.timedelta(seconds=float(os.environ.get("ORIENT_BROADCAST_LEASE_SECONDS", "30")))
 FINAL = ("sent", "blocked", "opted_out", "failed", "unknown")
+SLICES_IN_FLIGHT = 8
 
 
 async def _opted_out() -> str:
@@ -143,17 +144,22 @@ class BroadcastService:
             claimed = await asyncio.to_thread(self._claim, broadcast_id, worker, size)
             if not claimed:
                 break
-            # Small slices of a tenth of a second each: one transaction checks who still wants the
-            # alert and records the attempts, then the slice is sent, then its results recorded.
+            # Slices of a tenth of a second each: one transaction checks who still wants the alert
+            # and records the attempts, then the slice is sent and its results recorded. Slices
+            # overlap (the rate limiter keeps the pace), so database work never stalls sending.
             step = max(1, int(rate / 10))
-            for start in range(0, len(claimed), step):
-                chunk = claimed[start:start + step]
-                wanted = await asyncio.to_thread(self._still_wanted, chunk)
-                outcomes = await asyncio.gather(*(self._deliver(d, spec, send, limiter) if d[0] in wanted
-                                                  else _opted_out() for d in chunk))
-                await asyncio.to_thread(self._record, list(zip((d[0] for d in chunk), outcomes)))
-                if progress:
-                    progress(len(chunk))
+            gate = asyncio.Semaphore(SLICES_IN_FLIGHT)
+
+            async def slice_of(chunk: list[tuple[int, int, str]]) -> None:
+                async with gate:
+                    wanted = await asyncio.to_thread(self._still_wanted, chunk)
+                    outcomes = await asyncio.gather(*(self._deliver(d, spec, send, limiter) if d[0] in wanted
+                                                      else _opted_out() for d in chunk))
+                    await asyncio.to_thread(self._record, list(zip((d[0] for d in chunk), outcomes)))
+                    if progress:
+                        progress(len(chunk))
+
+            await asyncio.gather(*(slice_of(claimed[i:i + step]) for i in range(0, len(claimed), step)))
         counts = self.counts(broadcast_id)
         if not counts.get("pending") and not counts.get("claimed") and not counts.get("sending"):
             self._mark(broadcast_id, finished=True)

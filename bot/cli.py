@@ -310,7 +310,7 @@ def _deliver(settings: Settings, service: Any, broadcast_id: int, rate: float | 
         print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done[0]}/{total}", end="", file=sys.stderr, flush=True)
 
     async def run() -> Any:
-        bot = make_bot(settings, rate_limited=False)  # the worker paces itself at --rate
+        bot = make_bot(settings, rate_limited=False, connections=64)  # the worker paces itself at --rate
         async with bot:
             return await service.run(broadcast_id,
                                      lambda chat, language, spec: send_alert(bot, renderer, store, chat, language, spec),

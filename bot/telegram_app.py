@@ -22,6 +22,7 @@ from telegram import (Bot, BotCommand, ChatMemberUpdated, InlineKeyboardButton, 
                       LinkPreviewOptions, Update)
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.request import HTTPXRequest
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ExtBot,
                           ChatMemberHandler, CommandHandler, ContextTypes, MessageHandler, filters)
 
@@ -295,9 +296,13 @@ async def send_alert(bot: Bot, renderer: Renderer, store: ContentStore, chat_id:
         return FAILED
 
 
-def make_bot(settings: Settings, rate_limited: bool = True) -> Bot:
-    """A Bot for sending outside the Application (reminders run from the command line)."""
-    return ExtBot(settings.telegram_token.get(), base_url=settings.telegram_base_url,
+def make_bot(settings: Settings, rate_limited: bool = True, connections: int = 8) -> Bot:
+    """A Bot for sending outside the Application (reminders, broadcasts from the command line).
+
+    PTB keeps one HTTP connection by default; a broadcast needs many in flight.
+    """
+    request = HTTPXRequest(connection_pool_size=connections, pool_timeout=10.0)
+    return ExtBot(settings.telegram_token.get(), base_url=settings.telegram_base_url, request=request,
                   rate_limiter=AIORateLimiter(max_retries=3) if rate_limited else None)
 
 

@@ -49,6 +49,8 @@ class BotAPI:
         api = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real Bot API
+
             def log_message(self, *args: Any) -> None:
                 pass
 
