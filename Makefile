@@ -68,6 +68,7 @@ bench: setup model
 	$(PY) bench/nlu_accuracy.py
 	$(PY) bench/telegram_channel.py
 	$(PY) bench/reminders.py
+	$(PY) bench/broadcast.py
 
 clean:
 	rm -rf var models .pytest_cache
