@@ -25,6 +25,8 @@ os.environ.setdefault("ORIENT_BROADCAST_LEASE_SECONDS", "0")  # resume at once a
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import rss_mb  # noqa: E402
+
 from sqlalchemy import insert  # noqa: E402
 
 from bot.alerts import AlertSpec  # noqa: E402
@@ -38,12 +40,6 @@ from bot.telegram_app import make_bot, send_alert  # noqa: E402
 
 SPEC = AlertSpec("bench_alert", {"ar": "تنبيه", "fr": "Alerte", "en": "Alert"}, ("fraud_report",))
 
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def populate(url: str, count: int) -> None:

@@ -25,40 +25,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import free_port, percentile, rss_mb  # noqa: E402
+
 from bot.cli import build_assistant  # noqa: E402
 from bot.nlu_files import training_examples  # noqa: E402
 from bot.servers import running_servers  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def rss_mb(pid: int, children: bool = True) -> float:
-    """Resident memory of a process (and its children), in MB."""
-    total = 0
-    pids = [pid]
-    listing = Path(f"/proc/{pid}/task/{pid}/children")
-    if children and listing.exists():
-        pids += [int(p) for p in listing.read_text().split()]
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except FileNotFoundError:
-            pass
-    return total / 1024
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def train_time() -> float:
@@ -119,8 +93,8 @@ def main() -> None:
               f"median {statistics.median(parse):.1f} ms, p95 {percentile(parse, 0.95):.1f} ms")
         print("\nresident memory:")
         for name, process in servers.processes:
-            print(f"  {name:<14} {rss_mb(process.pid):8.0f} MB")
-        print(f"  {'bot (this)':<14} {rss_mb(os.getpid(), children=False):8.0f} MB")
+            print(f"  {name:<14} {rss_mb(process.pid, children=True):8.0f} MB")
+        print(f"  {'bot (this)':<14} {rss_mb():8.0f} MB")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import free_port  # noqa: E402
+
 from bot.language import detect  # noqa: E402
 from bot.nlu_client import RasaClient  # noqa: E402
 from bot.nlu_files import training_examples  # noqa: E402
@@ -161,13 +163,6 @@ def main() -> None:
     test_data, _ = training_examples(ROOT / "nlu" / "test")
     train, test = flatten(train_data), flatten(test_data)
     print(f"{len(train)} training and {len(test)} held-out examples; {GOALS}")
-
-    import socket
-
-    def free_port() -> int:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            return int(sock.getsockname()[1])
 
     settings = replace(Settings.from_env(), model_path=args.model, rasa_url=f"http://127.0.0.1:{free_port()}",
                        action_port=free_port())

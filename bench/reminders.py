@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import rss_mb  # noqa: E402
+
 from sqlalchemy import insert, select, update  # noqa: E402
 
 from bot.content import load_catalogue  # noqa: E402
@@ -40,12 +42,6 @@ from tests.helpers.botapi import BotAPI  # noqa: E402
 
 KINDS = ("visa_appointment", "departure", "language_exam")  # three reminders each
 
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def parts(url: str) -> tuple[ReminderService, MilestoneStore]:

@@ -25,6 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import free_port, percentile  # noqa: E402
+
 from bot.cli import build_assistant  # noqa: E402
 from bot.nlu_files import training_examples  # noqa: E402
 from bot.servers import running_servers  # noqa: E402
@@ -33,17 +35,6 @@ from bot.telegram_app import build_application  # noqa: E402
 from tests.helpers.botapi import BotAPI  # noqa: E402
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def questions() -> list[str]:

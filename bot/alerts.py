@@ -7,14 +7,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import yaml
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
-from bot.content import Catalogue, NodeChecker, Problem, _mark_line, _yaml_reason
-from bot.db import Milestone, User
+from bot.content import Catalogue, NodeChecker, Problem, compose_file
+from bot.db import Milestone, User, user_row
 from bot.settings import LANGUAGES
 
 # What a subscriber can choose; destinations are the values of nlu/lookups/destinations.yml.
@@ -47,12 +46,9 @@ class AlertSpec:
 def load_alert(path: Path, catalogue: Catalogue, display: str | None = None) -> tuple[AlertSpec | None, list[Problem]]:
     """Parse and validate one alert file: file, line and fix for every problem."""
     name = display or str(path)
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        return None, [Problem(name, 1, f"cannot read the file ({exc})")]
-    except yaml.YAMLError as exc:
-        return None, [Problem(name, _mark_line(exc), f"not valid YAML: {_yaml_reason(exc)}")]
+    root, problems = compose_file(path, name)
+    if problems:
+        return None, problems
     checker = NodeChecker(name, catalogue, dt.date.today())
     keys = checker.mapping(root, "the alert", {"version", "id", "text", "buttons", "audience", "send_at"},
                            ("version", "id", "text"))
@@ -126,18 +122,11 @@ class Subscriptions:
 
     def set(self, chat_id: int, subscribed: bool) -> None:
         with self._sessions.begin() as session:
-            user = session.scalar(select(User).where(User.chat_id == chat_id))
-            if user is None:
-                user = User(chat_id=chat_id)
-                session.add(user)
-            user.alerts = subscribed
+            user_row(session, chat_id).alerts = subscribed
 
     def toggle_interest(self, chat_id: int, interest: str) -> list[str]:
         with self._sessions.begin() as session:
-            user = session.scalar(select(User).where(User.chat_id == chat_id))
-            if user is None:
-                user = User(chat_id=chat_id)
-                session.add(user)
+            user = user_row(session, chat_id)
             current = [i for i in (user.interests or "").split(",") if i]
             current = [i for i in current if i != interest] if interest in current else current + [interest]
             user.interests = ",".join(current) or None

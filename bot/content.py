@@ -160,14 +160,9 @@ def parse_content_file(path: Path, catalogue: Catalogue, display: str | None = N
                        today: dt.date | None = None) -> tuple[TopicContent | None, list[Problem]]:
     """Parse and validate one content file: the content, or None and every problem found."""
     name = display or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(name, 1, f"cannot read the file ({exc}); save it as UTF-8 text")]
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        return None, [Problem(name, _mark_line(exc), f"not valid YAML: {_yaml_reason(exc)}")]
+    root, problems = compose_file(path, name)
+    if problems:
+        return None, problems
     checker = NodeChecker(name, catalogue, today or dt.date.today())
     content = checker.topic(root, expected_id=path.stem)
     return (content if not checker.errors() else None), checker.problems
@@ -302,6 +297,16 @@ class NodeChecker:
         if values["title"] is None or values["answer"] is None:
             return None
         return LocalizedText(values["title"], values["answer"], values["more"])
+
+
+def compose_file(path: Path, name: str) -> tuple[Node | None, list[Problem]]:
+    """The YAML node tree of a staff-edited file, or the problem that stops reading it."""
+    try:
+        return yaml.compose(path.read_text(encoding="utf-8")), []
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(name, 1, f"cannot read the file ({exc}); save it as UTF-8 text")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(name, _mark_line(exc), f"not valid YAML: {_yaml_reason(exc)}")]
 
 
 def _mark_line(exc: Exception) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
                         create_engine, event, select)
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -142,6 +142,16 @@ class Unanswered(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
+def user_row(session: Session, chat_id: int) -> User:
+    """The user of a chat, inside an open session; created (and flushed, so it has an id) if new."""
+    user = session.scalar(select(User).where(User.chat_id == chat_id))
+    if user is None:
+        user = User(chat_id=chat_id)
+        session.add(user)
+        session.flush()
+    return user
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets its folder created and foreign keys enforced."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
@@ -180,29 +190,19 @@ class UserStore:
 
     def get_or_create(self, chat_id: int) -> User:
         with self._sessions.begin() as session:
-            user = session.scalar(select(User).where(User.chat_id == chat_id))
-            if user is None:
-                user = User(chat_id=chat_id)
-                session.add(user)
-                session.flush()
-            return user
+            return user_row(session, chat_id)
 
     def update(self, chat_id: int, **values: object) -> None:
         with self._sessions.begin() as session:
-            user = session.scalar(select(User).where(User.chat_id == chat_id))
-            if user is None:
-                user = User(chat_id=chat_id)
-                session.add(user)
+            user = user_row(session, chat_id)
             for key, value in values.items():
                 setattr(user, key, value)
 
     def set_source(self, chat_id: int, source: str) -> None:
         """Remember the campaign a user came from (first deep link only)."""
         with self._sessions.begin() as session:
-            user = session.scalar(select(User).where(User.chat_id == chat_id))
-            if user is None:
-                session.add(User(chat_id=chat_id, source=source))
-            elif user.source is None:
+            user = user_row(session, chat_id)
+            if user.source is None:
                 user.source = source
 
     def set_active(self, chat_id: int, active: bool) -> None:

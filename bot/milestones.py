@@ -12,10 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.content import Catalogue, NodeChecker, Problem, _mark_line, _yaml_reason
+from bot.content import Catalogue, NodeChecker, Problem, compose_file
 from bot.settings import LANGUAGES
 from orient_nlu.normalize import normalize
 
@@ -63,12 +62,9 @@ def load_milestones(path: Path, catalogue: Catalogue, display: str | None = None
                     today: dt.date | None = None) -> tuple[MilestoneRules | None, list[Problem]]:
     """Parse and validate content/milestones.yml; None and the problems if it is not usable."""
     name = display or str(path)
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        return None, [Problem(name, 1, f"cannot read the file ({exc})")]
-    except yaml.YAMLError as exc:
-        return None, [Problem(name, _mark_line(exc), f"not valid YAML: {_yaml_reason(exc)}")]
+    root, problems = compose_file(path, name)
+    if problems:
+        return None, problems
     checker = _MilestoneChecker(name, catalogue, today or dt.date.today())
     rules = checker.rules(root)
     return (rules if not checker.errors() else None), checker.problems

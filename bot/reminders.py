@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import Milestone, Reminder, User
+from bot.db import Milestone, Reminder, User, user_row
 from bot.milestones import QUIET_END, QUIET_START, MilestoneRules, ReminderRule
 
 log = logging.getLogger(__name__)
@@ -92,11 +92,7 @@ class ReminderService:
         """Set (or move) a milestone and schedule its future reminders; their due times in UTC."""
         now = _utc(now)
         with self._sessions.begin() as session:
-            user = session.scalar(select(User).where(User.chat_id == chat_id))
-            if user is None:
-                user = User(chat_id=chat_id)
-                session.add(user)
-                session.flush()
+            user = user_row(session, chat_id)
             milestone = session.scalar(select(Milestone).where(Milestone.user_id == user.id,
                                                                Milestone.kind == kind))
             if milestone is None:

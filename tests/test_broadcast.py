@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from bot.alerts import AlertSpec, Subscriptions
 from bot.broadcast import BroadcastService
-from bot.content import Catalogue, ContentStore
+from bot.content import ContentStore
 from bot.db import User, make_engine, utcnow
 from bot.i18n import Catalogs
 from bot.rendering import Renderer
