@@ -141,12 +141,6 @@ class Renderer:
             "thanks": _("You are welcome! Ask me anything else about working abroad."),
             "out_of_scope": _("Sorry, I can only help with working abroad legally: pathways, scams, "
                               "contracts and rights, and preparing to leave. Here is what I know:"),
-            "set_milestone": _("Reminders for your dates (visa appointment, departure...) are not "
-                               "available yet. Please note your dates; I will be able to remind you soon."),
-            "list_reminders": _("Reminders are not available yet, so you have none saved with me."),
-            "subscribe_alerts": _("Alerts about new scams are not available yet. Follow the "
-                                  "Koune Ala Bal campaign and anapec.ma in the meantime."),
-            "unsubscribe_alerts": _("You are not subscribed to any alerts, so you will receive none."),
             "bot_identity": _("I am Orient, an automatic assistant, not a person."),
             "human_counsellor": _("To talk to a person, contact ANAPEC (free of charge): %(url)s") % {
                 "url": isolate(ANAPEC_URL, language)},
