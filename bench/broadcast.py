@@ -30,7 +30,7 @@ from bench.measure import rss_mb  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from bot.alerts import AlertSpec  # noqa: E402
-from bot.broadcast import BroadcastService  # noqa: E402
+from bot.broadcast import REQUESTS_IN_FLIGHT, BroadcastService  # noqa: E402
 from bot.content import ContentStore, load_catalogue  # noqa: E402
 from bot.db import User, make_engine, upgrade, utcnow  # noqa: E402
 from bot.i18n import Catalogs  # noqa: E402
@@ -80,7 +80,7 @@ async def send(url: str, api: StandIn, rate: float, broadcast_id: int | None,
     store = ContentStore(settings.content_dir, load_catalogue(settings.content_dir / "topics.yml"))
     renderer = Renderer(Catalogs(ROOT / "locales"))
     bot = make_bot(Settings(telegram_token=Secret("1:BENCH"), telegram_base_url=api.base_url), rate_limited=False,
-                   connections=64)
+                   connections=REQUESTS_IN_FLIGHT)
     peak = [rss_mb()]
 
     async def watch() -> None:

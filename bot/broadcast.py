@@ -36,6 +36,10 @@ SendAlert = Callable[[int, str, AlertSpec], Awaitable[str]]  # (chat, language, 
 RELEASE_AFTER = dt.timedelta(seconds=float(os.environ.get("ORIENT_BROADCAST_LEASE_SECONDS", "30")))
 FINAL = ("sent", "blocked", "opted_out", "failed", "unknown")
 SLICES_IN_FLIGHT = 8
+# Requests handed to the HTTP client at once, and the size of its connection pool. More only
+# queue inside httpcore, whose pool re-scans every queued request and idle connection on each
+# event: at 64 it spent most of the CPU there (bench/broadcast.py; NOTES.md, issue 6).
+REQUESTS_IN_FLIGHT = int(os.environ.get("ORIENT_BROADCAST_CONNECTIONS", "8"))
 
 
 async def _opted_out() -> str:
@@ -138,6 +142,7 @@ class BroadcastService:
             spec = AlertSpec.from_json(broadcast.spec)
         self._mark(broadcast_id, started=True)
         limiter = RateLimiter(rate)
+        in_flight = asyncio.Semaphore(REQUESTS_IN_FLIGHT)
         worker = uuid.uuid4().hex[:12]
         size = batch or max(10, int(rate))
         while True:
@@ -153,7 +158,7 @@ class BroadcastService:
             async def slice_of(chunk: list[tuple[int, int, str]]) -> None:
                 async with gate:
                     wanted = await asyncio.to_thread(self._still_wanted, chunk)
-                    outcomes = await asyncio.gather(*(self._deliver(d, spec, send, limiter) if d[0] in wanted
+                    outcomes = await asyncio.gather(*(self._deliver(d, spec, send, limiter, in_flight) if d[0] in wanted
                                                       else _opted_out() for d in chunk))
                     await asyncio.to_thread(self._record, list(zip((d[0] for d in chunk), outcomes)))
                     if progress:
@@ -184,11 +189,12 @@ class BroadcastService:
             return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 
     async def _deliver(self, delivery: tuple[int, int, str], spec: AlertSpec, send: SendAlert,
-                       limiter: RateLimiter) -> str:
+                       limiter: RateLimiter, in_flight: asyncio.Semaphore) -> str:
         _delivery_id, chat_id, language = delivery
         for attempt in range(1, 4):
-            await limiter.wait()
-            outcome = await send(chat_id, language, spec)
+            async with in_flight:
+                await limiter.wait()
+                outcome = await send(chat_id, language, spec)
             if outcome.startswith("retry_after:"):
                 limiter.pause(float(outcome.split(":", 1)[1]))
                 continue
@@ -212,9 +218,12 @@ class BroadcastService:
 
     def _record(self, outcomes: list[tuple[int, str]]) -> None:
         now = utcnow()
+        by_outcome: dict[str, list[int]] = {}
+        for delivery_id, outcome in outcomes:
+            by_outcome.setdefault(outcome, []).append(delivery_id)
         with self._sessions.begin() as session:
-            for delivery_id, outcome in outcomes:
-                session.execute(update(Delivery).where(Delivery.id == delivery_id)
+            for outcome, ids in by_outcome.items():  # one statement per outcome, not per row
+                session.execute(update(Delivery).where(Delivery.id.in_(ids))
                                 .values(status=outcome, sent_at=now if outcome == "sent" else None))
             blocked = [d for d, o in outcomes if o == "blocked"]
             if blocked:

@@ -294,6 +294,7 @@ def cmd_broadcast_status(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _deliver(settings: Settings, service: Any, broadcast_id: int, rate: float | None) -> int:
+    from bot.broadcast import REQUESTS_IN_FLIGHT
     from bot.telegram_app import make_bot, send_alert
 
     if not settings.telegram_token:
@@ -310,7 +311,7 @@ def _deliver(settings: Settings, service: Any, broadcast_id: int, rate: float | 
         print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done[0]}/{total}", end="", file=sys.stderr, flush=True)
 
     async def run() -> Any:
-        bot = make_bot(settings, rate_limited=False, connections=64)  # the worker paces itself at --rate
+        bot = make_bot(settings, rate_limited=False, connections=REQUESTS_IN_FLIGHT)  # the worker paces itself at --rate
         async with bot:
             return await service.run(broadcast_id,
                                      lambda chat, language, spec: send_alert(bot, renderer, store, chat, language, spec),
