@@ -96,7 +96,7 @@ def threshold_table(test: list[tuple[str, str, str]], predicted: list[tuple[str,
     """What each fallback threshold would give: the trade-off between answering and being right."""
     print("\nfallback threshold trade-off (all groups; the model's threshold is in config.yml):")
     print(f"  {'threshold':>9}{'accuracy':>10}{'OOS caught':>12}{'conf. wrong':>13}{'fallback rate':>15}")
-    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+    for threshold in (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
         rows = [(intent, top if confidence >= threshold else FALLBACK)
                 for (_, intent, _), (_, top, confidence) in zip(test, predicted)]
         s = scores(rows)

@@ -1,4 +1,4 @@
-"""Rasa graph components: text normalisation and a tunable logistic-regression classifier.
+"""Rasa graph components: text normalisation and a tunable linear intent classifier.
 
 Referenced from config.yml as `orient_nlu.components.TextNormalizer` and
 `orient_nlu.components.IntentClassifier`; Rasa imports them with the project
@@ -48,16 +48,18 @@ class IntentClassifier(LogisticRegressionClassifier):
     """Rasa's linear classifier on TF-IDF-weighted n-gram counts, with its model and `C` exposed.
 
     Rasa's own classifier uses raw counts and a logistic regression with C=1. Weighting rare
-    n-grams up helps; so does `model: svm`, a linear SVM whose scores are turned into
-    probabilities by cross-validated (Platt) calibration. Its confidences separate right from
-    wrong answers better, so the fallback threshold lets more right answers through for the
-    same rate of confident wrong ones (bench/nlu_accuracy.py; NOTES.md, issue 3).
+    n-grams up helps; so does `model: svm`, a linear SVM whose scores become probabilities
+    either by one softmax with a cross-validated temperature (`calibration: softmax`, see
+    orient_nlu.calibration) or by per-topic Platt scaling (`calibration: platt`). Confidences
+    that separate right from wrong answers let the fallback threshold pass more right answers
+    for the same rate of confident wrong ones (bench/nlu_accuracy.py; NOTES.md, issue 3).
     """
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "tfidf": True,
-                "model": "logistic", "calibration_folds": 5}
+                "model": "logistic", "calibration": "softmax", "temperature": None,
+                "calibration_folds": 5}
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
                  resource: Resource) -> None:
@@ -67,9 +69,17 @@ class IntentClassifier(LogisticRegressionClassifier):
         from sklearn.pipeline import Pipeline
         from sklearn.svm import LinearSVC
 
-        if self.config["model"] == "svm":
-            self.clf = CalibratedClassifierCV(LinearSVC(C=float(self.config["C"])), method="sigmoid",
-                                              cv=int(self.config["calibration_folds"]))
+        from orient_nlu.calibration import TemperedLinearSVC
+
+        folds = int(self.config["calibration_folds"])
+        if self.config["model"] == "svm" and self.config["calibration"] == "softmax":
+            self.clf = TemperedLinearSVC(C=float(self.config["C"]), temperature=self.config["temperature"],
+                                         folds=folds)
+        elif self.config["model"] == "svm" and self.config["calibration"] == "platt":
+            self.clf = CalibratedClassifierCV(LinearSVC(C=float(self.config["C"])), method="sigmoid", cv=folds)
+        elif self.config["model"] == "svm":
+            raise ValueError("IntentClassifier calibration must be 'softmax' or 'platt', "
+                             f"not {self.config['calibration']!r}")
         elif self.config["model"] == "logistic":
             self.clf.set_params(C=float(self.config["C"]))
         else:
