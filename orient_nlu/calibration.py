@@ -14,7 +14,7 @@ simulation both use it.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -27,14 +27,14 @@ from sklearn.svm import LinearSVC
 class TemperedLinearSVC(ClassifierMixin, BaseEstimator):
     """LinearSVC + softmax(temperature x scores); `temperature=None` fits it by k-fold CV."""
 
-    def __init__(self, C: float = 1.0, temperature: Optional[float] = None, folds: int = 5,
+    def __init__(self, C: float = 1.0, temperature: float | None = None, folds: int = 5,
                  random_state: int = 0) -> None:
         self.C = C
         self.temperature = temperature
         self.folds = folds
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any) -> "TemperedLinearSVC":
+    def fit(self, X: Any, y: Any) -> TemperedLinearSVC:
         y = np.asarray(y)
         self.temperature_ = (float(self.temperature) if self.temperature is not None
                              else self._fit_temperature(X, y))
