@@ -152,15 +152,20 @@ def cross_validation(folds: int, train: list[tuple[str, str, str]]) -> None:
                         "--no-plot", "--quiet"], cwd=ROOT, check=True, capture_output=True,
                        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(ROOT)})
         report = json.loads((Path(out) / "intent_report.json").read_text())
-        errors = json.loads((Path(out) / "intent_errors.json").read_text())
+        errors_file = Path(out) / "intent_errors.json"  # Rasa writes none when nothing was wrong
+        errors = json.loads(errors_file.read_text()) if errors_file.exists() else []
     print(f"\n{folds}-fold cross-validation (rasa test nlu) on nlu/data: accuracy {report['accuracy']:.3f}, "
           f"macro F1 {report['macro avg']['f1-score']:.3f} (Rasa counts the fallback as an error)")
     # Each test fold's messages are the training lines; what Rasa got wrong is in its errors file.
-    wrong = {(normalize(e["text"]), e["intent"]): e["intent_prediction"]["name"] for e in errors}
+    wrong: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for e in errors:
+        wrong[(normalize(e["text"]), e["intent"])].append(e["intent_prediction"]["name"])
     per_group: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for group, intent, text in train:
-        per_group[group].append((intent, wrong.pop((normalize(text), intent), intent)))
-    print_table(f"{folds}-fold cross-validation per group (with fallback; {len(wrong)} errors not matched "
+        predictions = wrong.get((normalize(text), intent))
+        per_group[group].append((intent, predictions.pop() if predictions else intent))
+    unmatched = sum(len(p) for p in wrong.values())
+    print_table(f"{folds}-fold cross-validation per group (with fallback; {unmatched} errors not matched "
                 "to a training line):", per_group)
 
 

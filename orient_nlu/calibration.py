@@ -14,6 +14,7 @@ simulation both use it.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -38,16 +39,30 @@ class TemperedLinearSVC(ClassifierMixin, BaseEstimator):
         y = np.asarray(y)
         self.temperature_ = (float(self.temperature) if self.temperature is not None
                              else self._fit_temperature(X, y))
-        self.svc_ = LinearSVC(C=self.C).fit(X, y)
+        self.svc_ = LinearSVC(C=self.C, random_state=self.random_state).fit(X, y)
         self.classes_ = self.svc_.classes_
         return self
 
     def _fit_temperature(self, X: Any, y: np.ndarray) -> float:
-        """The temperature that minimises the log-loss of out-of-fold scores."""
-        folds = StratifiedKFold(self.folds, shuffle=True, random_state=self.random_state)
-        scores = _one_column_per_class(
-            cross_val_predict(LinearSVC(C=self.C), X, y, cv=folds, method="decision_function"))
-        truth = np.searchsorted(np.unique(y), y)
+        """The temperature that minimises the log-loss of out-of-fold scores.
+
+        A topic with fewer examples than folds would be missing from some training folds and
+        score minus infinity there, which drives the temperature to its bound (every answer
+        then looks certain). So the fit uses only topics with enough examples; if fewer than
+        two have, it falls back to 1.0.
+        """
+        classes, counts = np.unique(y, return_counts=True)
+        enough = classes[counts >= self.folds]
+        if len(enough) < 2:
+            warnings.warn(f"fewer than two topics have {self.folds} examples: confidences use temperature 1.0",
+                          stacklevel=2)
+            return 1.0
+        rows = np.isin(y, enough)
+        X, y = X[rows], y[rows]
+        splits = StratifiedKFold(self.folds, shuffle=True, random_state=self.random_state)
+        scores = _one_column_per_class(cross_val_predict(
+            LinearSVC(C=self.C, random_state=self.random_state), X, y, cv=splits, method="decision_function"))
+        truth = np.searchsorted(enough, y)
 
         def log_loss(t: float) -> float:
             return float(-log_softmax(scores * t, axis=1)[np.arange(len(y)), truth].mean())

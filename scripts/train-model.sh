@@ -20,7 +20,7 @@ if [ -f "$cache/$key.tar.gz" ]; then
   cp "$cache/$key.tar.gz" models/orient.tar.gz
   echo "Model reused from the cache ($key)."
 else
-  PYTHONPATH=$PWD .venv-rasa/bin/python scripts/check-rasa-config.py config.yml 2>/dev/null
+  PYTHONPATH=$PWD TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore .venv-rasa/bin/python scripts/check-rasa-config.py config.yml
   echo "Training the model ($key); a few minutes the first time..."
   start=$(date +%s)
   PYTHONPATH=$PWD TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 .venv-rasa/bin/rasa train \

@@ -55,3 +55,20 @@ def test_the_temperature_is_fitted_on_the_training_data(classifier) -> None:
     fixed = TemperedLinearSVC(temperature=3.0).fit(np.eye(4), ["a", "b", "a", "b"])
     assert fixed.temperature_ == 3.0
     assert fixed.predict_proba(np.eye(4)).shape == (4, 2)  # two topics still give one column each
+
+
+def test_a_new_topic_with_few_examples_keeps_confidences_usable() -> None:
+    """Staff may add a topic with one example: other answers must not all become certain."""
+    texts = [t for lines in TOPICS.values() for t in lines] + ["supprime mes donnees"]
+    labels = [topic for topic, lines in TOPICS.items() for _ in lines] + ["delete_my_data"]
+    classifier = make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)),
+                               TemperedLinearSVC(C=2, folds=4)).fit(texts, labels)
+    assert classifier.predict(["supprime toutes mes donnees"])[0] == "delete_my_data"
+    torn = classifier.predict_proba(["payer pour un travail d infirmiere en allemagne"])[0]
+    assert torn.max() < 0.99
+
+
+def test_one_example_per_topic_falls_back_to_plain_softmax() -> None:
+    with pytest.warns(UserWarning, match="temperature 1.0"):
+        single = TemperedLinearSVC().fit(np.eye(3), ["a", "b", "c"])
+    assert single.temperature_ == 1.0
