@@ -143,30 +143,44 @@ def language_table(test: list[tuple[str, str, str]]) -> None:
 
 
 def cross_validation(folds: int, train: list[tuple[str, str, str]]) -> None:
-    """`rasa test nlu --cross-validation`, then its errors sorted back into language groups."""
+    """`rasa test nlu --cross-validation`, then every prediction sorted back into language groups.
+
+    Rasa's report undoes the fallback (it scores the top intent); the per-group table applies
+    config.yml's fallback threshold to each prediction's confidence, like the held-out table.
+    """
     from orient_nlu.normalize import normalize
 
     with tempfile.TemporaryDirectory() as out:
         subprocess.run([str(ROOT / ".venv-rasa/bin/rasa"), "test", "nlu", "--nlu", "nlu/data", "--config",
                         "config.yml", "--cross-validation", "--folds", str(folds), "--out", out,
-                        "--no-plot", "--quiet"], cwd=ROOT, check=True, capture_output=True,
+                        "--successes", "--no-plot", "--quiet"], cwd=ROOT, check=True, capture_output=True,
                        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(ROOT)})
         report = json.loads((Path(out) / "intent_report.json").read_text())
-        errors_file = Path(out) / "intent_errors.json"  # Rasa writes none when nothing was wrong
-        errors = json.loads(errors_file.read_text()) if errors_file.exists() else []
-    print(f"\n{folds}-fold cross-validation (rasa test nlu) on nlu/data: accuracy {report['accuracy']:.3f}, "
-          f"macro F1 {report['macro avg']['f1-score']:.3f} (Rasa counts the fallback as an error)")
-    # Each test fold's messages are the training lines; what Rasa got wrong is in its errors file.
-    wrong: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for e in errors:
-        wrong[(normalize(e["text"]), e["intent"])].append(e["intent_prediction"]["name"])
+        results = [r for name in ("intent_errors.json", "intent_successes.json")  # absent when empty
+                   if (Path(out) / name).exists() for r in json.loads((Path(out) / name).read_text())]
+    print(f"\n{folds}-fold cross-validation (rasa test nlu) on nlu/data, top intent without fallback: "
+          f"accuracy {report['accuracy']:.3f}, macro F1 {report['macro avg']['f1-score']:.3f}")
+    threshold = fallback_threshold()
+    predicted: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for r in results:
+        prediction = r["intent_prediction"]
+        name = prediction["name"] if (prediction["confidence"] or 0) >= threshold else FALLBACK
+        predicted[(normalize(r["text"]), r["intent"])].append(name)
     per_group: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    missing = 0
     for group, intent, text in train:
-        predictions = wrong.get((normalize(text), intent))
-        per_group[group].append((intent, predictions.pop() if predictions else intent))
-    unmatched = sum(len(p) for p in wrong.values())
-    print_table(f"{folds}-fold cross-validation per group (with fallback; {unmatched} errors not matched "
-                "to a training line):", per_group)
+        names = predicted.get((normalize(text), intent))
+        missing += not names
+        per_group[group].append((intent, names.pop() if names else FALLBACK))
+    print_table(f"{folds}-fold cross-validation per group, fallback at {threshold} "
+                f"({missing} training lines without a prediction, counted as fallback):", per_group)
+
+
+def fallback_threshold() -> float:
+    import yaml
+
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    return float(next(step["threshold"] for step in pipeline if step["name"] == "FallbackClassifier"))
 
 
 def main() -> None:
