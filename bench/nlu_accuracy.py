@@ -161,19 +161,22 @@ def cross_validation(folds: int, train: list[tuple[str, str, str]]) -> None:
     print(f"\n{folds}-fold cross-validation (rasa test nlu) on nlu/data, top intent without fallback: "
           f"accuracy {report['accuracy']:.3f}, macro F1 {report['macro avg']['f1-score']:.3f}")
     threshold = fallback_threshold()
-    predicted: dict[tuple[str, str], list[str]] = defaultdict(list)
+    predicted: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
     for r in results:
         prediction = r["intent_prediction"]
-        name = prediction["name"] if (prediction["confidence"] or 0) >= threshold else FALLBACK
-        predicted[(normalize(r["text"]), r["intent"])].append(name)
-    per_group: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        predicted[(normalize(r["text"]), r["intent"])].append((prediction["name"], prediction["confidence"] or 0))
+    top: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    with_fallback: dict[str, list[tuple[str, str]]] = defaultdict(list)
     missing = 0
     for group, intent, text in train:
-        names = predicted.get((normalize(text), intent))
-        missing += not names
-        per_group[group].append((intent, names.pop() if names else FALLBACK))
-    print_table(f"{folds}-fold cross-validation per group, fallback at {threshold} "
-                f"({missing} training lines without a prediction, counted as fallback):", per_group)
+        found = predicted.get((normalize(text), intent))
+        missing += not found
+        name, confidence = found.pop() if found else (FALLBACK, 0.0)
+        top[group].append((intent, name))
+        with_fallback[group].append((intent, name if confidence >= threshold else FALLBACK))
+    print_table(f"{folds}-fold cross-validation per group, top intent as `rasa test nlu` scores it "
+                f"({missing} training lines without a prediction, counted as fallback):", top)
+    print_table(f"{folds}-fold cross-validation per group, fallback at {threshold} applied:", with_fallback)
 
 
 def fallback_threshold() -> float:

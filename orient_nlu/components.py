@@ -1,6 +1,8 @@
-"""Rasa graph components: text normalisation and a tunable linear intent classifier.
+"""Rasa graph components: text normalisation, consonant-skeleton counts and a tunable linear
+intent classifier.
 
-Referenced from config.yml as `orient_nlu.components.TextNormalizer` and
+Referenced from config.yml as `orient_nlu.components.TextNormalizer`,
+`orient_nlu.components.SkeletonCountVectorsFeaturizer` and
 `orient_nlu.components.IntentClassifier`; Rasa imports them with the project
 root on PYTHONPATH (the Makefile, scripts/train-model.sh and bot/servers.py set it).
 """
@@ -14,11 +16,13 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from orient_nlu.normalize import normalize
+from orient_nlu.skeleton import skeleton
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
@@ -41,6 +45,20 @@ class TextNormalizer(GraphComponent):
             if message.get(TEXT):
                 message.set(TEXT, normalize(message.get(TEXT)))
         return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
+class SkeletonCountVectorsFeaturizer(CountVectorsFeaturizer):
+    """Rasa's CountVectorsFeaturizer on the consonant skeleton of each token (orient_nlu.skeleton).
+
+    A second view of the same message, so that Darija in Arabic script and in Latin letters
+    share features. The message text is left as it is: actions and entity extraction read it.
+    One skeleton per token (possibly empty) keeps the sequence features aligned with the tokens.
+    """
+
+    def _get_message_tokens_by_attribute(self, message: Message, attribute: Text) -> List[Text]:
+        tokens = super()._get_message_tokens_by_attribute(message, attribute)
+        return [skeleton(token) for token in tokens] if attribute == TEXT else tokens
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orient_nlu.normalize import normalize
+from orient_nlu.skeleton import skeleton
 
 
 @pytest.mark.parametrize("typed, folded", [
@@ -22,3 +23,22 @@ def test_variants_fold_to_one_spelling(typed: str, folded: str) -> None:
 
 def test_button_payloads_are_untouched() -> None:
     assert normalize('/more_info{"topic":"Fraud_Report"}') == '/more_info{"topic":"Fraud_Report"}'
+
+
+@pytest.mark.parametrize("arabic, latin", [
+    ("نخدم", "nkhdem"),
+    ("نخدم", "n5dam"),
+    ("خاصني", "khassni"),
+    ("نعرف", "n3ref"),
+    ("مقبوله", "m9boula"),
+    ("شحال", "chhal"),
+    ("الخدمه", "lkhdma"),
+])
+def test_darija_in_both_scripts_shares_one_skeleton(arabic: str, latin: str) -> None:
+    assert skeleton(normalize(arabic)) == skeleton(normalize(latin)) != ""
+
+
+def test_skeleton_keeps_different_words_apart() -> None:
+    assert skeleton("nkhdem") != skeleton("nkhles")
+    assert skeleton(normalize("نخلص")) != skeleton(normalize("نخدم"))
+    assert skeleton("a") == "" and skeleton("2026") == ""
