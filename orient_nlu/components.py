@@ -17,7 +17,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -104,6 +104,39 @@ class IntentClassifier(LogisticRegressionClassifier):
             raise ValueError(f"IntentClassifier model must be 'logistic' or 'svm', not {self.config['model']!r}")
         if self.config["tfidf"]:
             self.clf = Pipeline([("tfidf", TfidfTransformer(sublinear_tf=True)), ("clf", self.clf)])
+
+    def _create_X(self, messages: List[Message]) -> Any:
+        """The same matrix as Rasa's, without its per-message cost.
+
+        Rasa's version asks each message for its combined features, which also deep-copies and
+        stacks the per-token (sequence) features the classifier never reads, then stacks the
+        rows one by one: with 60,000 examples that was a third of the training time. This reads
+        the sentence features of each featurizer, in pipeline order, into one sparse matrix.
+        """
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        rows = [[f for f in message.features
+                 if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE] for message in messages]
+        if not rows or not rows[0] or any(not f.is_sparse() for row in rows for f in row):
+            return super()._create_X(messages)  # dense features: Rasa's way handles them
+        widths = [f.features.shape[1] for f in rows[0]]
+        offsets = np.concatenate([[0], np.cumsum(widths)])
+        data, columns, pointers = [], [], [0]
+        for row in rows:
+            if [f.features.shape[1] for f in row] != widths:
+                return super()._create_X(messages)  # a message without some featurizer's output
+            count = 0
+            for offset, feature in zip(offsets, row):
+                matrix = feature.features.tocsr()
+                data.append(matrix.data)
+                columns.append(matrix.indices + offset)
+                count += len(matrix.data)
+            pointers.append(pointers[-1] + count)
+        X = csr_matrix((np.concatenate(data), np.concatenate(columns), pointers),
+                       shape=(len(rows), int(offsets[-1])))
+        X.sort_indices()
+        return X
 
     def _create_training_matrix(self, training_data: TrainingData) -> Tuple[Any, Any]:
         """Labels as an array: scikit-learn 1.1's calibration counts classes with `y == label`,
