@@ -110,8 +110,9 @@ class IntentClassifier(LogisticRegressionClassifier):
 
         Rasa's version asks each message for its combined features, which also deep-copies and
         stacks the per-token (sequence) features the classifier never reads, then stacks the
-        rows one by one: with 60,000 examples that was a third of the training time. This reads
-        the sentence features of each featurizer, in pipeline order, into one sparse matrix.
+        rows one by one (106 s against 16 s for this on 61,785 examples, bench/intent_matrix.py).
+        This reads the sentence features of each featurizer, in pipeline order, into one sparse
+        matrix.
         """
         import numpy as np
         from scipy.sparse import csr_matrix

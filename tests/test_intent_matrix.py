@@ -1,7 +1,7 @@
 """The classifier's fast feature matrix equals Rasa's own, so a model predicts what it learned.
 
 orient_nlu.components.IntentClassifier builds its matrix without Rasa's per-message copies
-(a third of training time with 60,000 examples). Runs in Rasa's environment, on messages
+(106 s against 16 s on 61,785 examples, bench/intent_matrix.py). Runs in Rasa's environment, on messages
 featurised by the real featurizers of config.yml.
 """
 
